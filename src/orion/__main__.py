@@ -1,0 +1,121 @@
+"""The ``orion`` command (also ``python -m orion``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+from orion.bootstrap import Orion, database_url
+from orion.settings import SettingsError, load_settings
+from orion.shared_kernel.adapters.logging import configure_logging
+
+ENVIRONMENT = """\
+settings come from ORION_* environment variables, or ORION_*_FILE naming a file:
+  ORION_DATABASE_URL  PostgreSQL server (unset: embedded PostgreSQL under ORION_DATA_DIR)
+  ORION_DATA_DIR      where the embedded PostgreSQL keeps its data (default ./.orion)
+  ORION_REDIS_URL     Redis server (unset: in-process)
+  ORION_ADMIN_TOKEN   bearer token of the admin API (unset: the admin API refuses all)
+  ORION_LOG_FORMAT    auto | json | console;  ORION_LOG_LEVEL  DEBUG | INFO | WARNING | ERROR
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="orion",
+        description="Orion, an e-commerce backend that cannot lose an order or charge twice.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the HTTP API",
+        description="Serve the HTTP API. On the embedded default it applies migrations first.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    serve.add_argument(
+        "--demo", action="store_true", help="seed the demo catalog when the catalog is empty"
+    )
+
+    commands.add_parser(
+        "migrate",
+        help="apply every module's database migrations",
+        description="Apply every module's migrations (each module has its own schema).",
+    )
+
+    seed = commands.add_parser(
+        "seed",
+        help="load data",
+        description="Load data. Idempotent: what exists is left as it is.",
+    )
+    seed.add_argument(
+        "--demo", action="store_true", required=True, help="the demo catalog (55 products)"
+    )
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        sys.exit(f"orion: invalid setting {error}")
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
+
+    with database_url(settings) as (url, embedded):
+        orion = Orion(settings, url)
+        if args.command == "serve":
+            _run(_serve(orion, args.host, args.port, migrate=embedded, demo=args.demo))
+        elif args.command == "migrate":
+            _run(_then_close(orion, orion.migrate()))
+        elif args.command == "seed":
+            _run(_then_close(orion, orion.seed_demo()))
+
+
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    try:
+        import uvloop
+    except ImportError:  # Windows has no uvloop; asyncio's loop serves, slower
+        asyncio.run(coroutine)
+    else:
+        uvloop.run(coroutine)
+
+
+async def _then_close(orion: Orion, work: Coroutine[Any, Any, Any]) -> None:
+    try:
+        await work
+    finally:
+        await orion.aclose()
+
+
+async def _serve(orion: Orion, host: str, port: int, *, migrate: bool, demo: bool) -> None:
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    if migrate:
+        await orion.migrate()
+    if demo:
+        await orion.seed_demo(only_if_empty=True)
+    config = Config()
+    config.bind = [f"{host}:{port}"]
+    config.accesslog = None  # the app logs each request itself, with its context
+    config.graceful_timeout = 10.0
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await serve(orion.create_app(), config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+
+
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""The composition root: settings in, a wired Orion out.
+
+It builds the shared resources (engine, mediator, clock, Redis when configured), composes
+each module's container from its ``module.py``, and hands out the Quart app, migrations and
+the demo seed. Nothing connects at import time, nor when the container is built: the engine
+and clients connect on first use, inside the event loop that serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
+
+import redis.asyncio as aioredis
+import sqlalchemy as sa
+import sqlalchemy.exc
+import structlog
+from dependency_injector import containers, providers
+from quart import Quart
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from orion.modules.catalog import module as catalog
+from orion.settings import Settings
+from orion.shared_kernel.adapters.clock import SystemClock
+from orion.shared_kernel.adapters.http.app import create_http_app
+from orion.shared_kernel.adapters.http.auth import ADMIN_TOKEN_CONFIG
+from orion.shared_kernel.adapters.http.health import ReadinessCheck
+from orion.shared_kernel.adapters.mediator import InProcessMediator, log_context, map_errors
+from orion.shared_kernel.adapters.sql.embedded import EmbeddedPostgres
+from orion.shared_kernel.adapters.sql.engine import create_engine
+from orion.shared_kernel.adapters.sql.migrations import migrate
+
+log = structlog.get_logger("orion.bootstrap")
+
+# Failures that mean "a dependency cannot be reached", answered 503 rather than 500.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.TimeoutError,
+)
+
+
+class Container(containers.DeclarativeContainer):
+    config = providers.Configuration(strict=True)
+
+    clock = providers.Singleton(SystemClock)
+    engine = providers.Singleton(
+        create_engine, url=config.database_url, pool_size=config.db_pool_size
+    )
+    mediator = providers.Singleton(
+        InProcessMediator, behaviours=providers.List(map_errors(UNAVAILABLE), log_context)
+    )
+
+    catalog = providers.Container(
+        catalog.CatalogContainer, engine=engine, clock=clock, mediator=mediator
+    )
+
+
+class Orion:
+    """One wired instance of the shop, for the API process, a CLI command or a test."""
+
+    def __init__(self, settings: Settings, database_url: str) -> None:
+        self.settings = settings
+        self.container = Container()
+        self.container.config.from_dict(
+            {"database_url": database_url, "db_pool_size": settings.db_pool_size}
+        )
+        self.mediator: InProcessMediator = self.container.mediator()
+        catalog.register(self.container.catalog(), self.mediator)
+        self._redis: aioredis.Redis | None = None
+        if settings.redis_url is not None:
+            self._redis = aioredis.from_url(settings.redis_url.get_secret_value())
+
+    @property
+    def engine(self) -> AsyncEngine:
+        engine: AsyncEngine = self.container.engine()
+        return engine
+
+    async def migrate(self) -> None:
+        await migrate(self.engine, [catalog.MIGRATIONS])
+
+    async def seed_demo(self, *, only_if_empty: bool = False) -> int:
+        if only_if_empty:
+            async with self.engine.connect() as connection:
+                if await connection.scalar(sa.text("SELECT EXISTS (SELECT FROM catalog.products)")):
+                    return 0
+        created = await catalog.seed_demo_catalog(self.mediator)
+        log.info("demo_catalog_seeded", created=created)
+        return created
+
+    def create_app(self) -> Quart:
+        app = create_http_app(
+            version=version("orion"),
+            max_body_bytes=self.settings.max_body_bytes,
+            blueprints=catalog.blueprints(self.container.catalog()),
+            readiness_checks=self._readiness_checks(),
+            on_shutdown=[self.aclose],
+        )
+        if self.settings.admin_token is not None:
+            app.config[ADMIN_TOKEN_CONFIG] = self.settings.admin_token.get_secret_value()
+        return app
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()
+        if self._redis is not None:
+            await self._redis.aclose()
+
+    def _readiness_checks(self) -> dict[str, ReadinessCheck]:
+        async def database() -> None:
+            async with self.engine.connect() as connection:
+                await connection.execute(sa.text("SELECT 1"))
+
+        checks: dict[str, ReadinessCheck] = {"database": database}
+        redis = self._redis
+        if redis is not None:
+
+            async def redis_ping() -> None:
+                await redis.ping()
+
+            checks["redis"] = redis_ping
+        return checks
+
+
+@contextmanager
+def database_url(settings: Settings) -> Iterator[tuple[str, bool]]:
+    """The configured server's URL, or a started embedded PostgreSQL's (stopped on exit).
+    The flag says whether it is the embedded one."""
+    if settings.database_url is not None:
+        yield settings.database_url.get_secret_value(), False
+        return
+    with EmbeddedPostgres(settings.data_dir) as embedded:
+        yield embedded.start(), True

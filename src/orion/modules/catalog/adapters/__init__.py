@@ -1,0 +1,3 @@
+"""Technology at the edges: SQL, HTTP."""
+
+from __future__ import annotations

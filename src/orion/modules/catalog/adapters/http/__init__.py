@@ -1,0 +1,3 @@
+"""The catalog's JSON API."""
+
+from __future__ import annotations

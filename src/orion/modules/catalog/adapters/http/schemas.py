@@ -1,0 +1,97 @@
+"""The catalog API's request and response shapes (they also make its OpenAPI document)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from orion.modules.catalog.application.queries import MAX_PAGE, CategoryView, ProductView
+from orion.shared_kernel.adapters.http.schemas import Body, MoneyIn, MoneyOut
+
+
+class ProductIn(Body):
+    sku: str = Field(min_length=1, max_length=64, examples=["TSHIRT-RED-M"])
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    category: str = Field(min_length=1, max_length=64)
+    price: MoneyIn
+    stock: int = Field(default=0, ge=0, le=10**9)
+    active: bool = True
+
+
+class ProductPatch(Body):
+    """Only the fields given change. Send the ETag in ``If-Match``, or ``version`` here."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    category: str | None = Field(default=None, min_length=1, max_length=64)
+    price: MoneyIn | None = None
+    active: bool | None = None
+    version: int | None = Field(default=None, ge=0)
+
+
+class StockAdjustmentIn(Body):
+    delta: int = Field(ge=-(10**9), le=10**9, description="Added to stock; negative removes.")
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class ProductListQuery(BaseModel):
+    q: str | None = Field(default=None, max_length=200, description="Searched in name, description.")
+    category: str | None = Field(default=None, max_length=64)
+    min_price: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
+    max_price: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
+    in_stock: bool | None = None
+    sort: Literal["name", "-name", "price", "-price", "created_at", "-created_at"] = "name"
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE, description="Above 100 is refused (422).")
+    cursor: str | None = Field(default=None, max_length=512)
+
+
+class ProductOut(BaseModel):
+    id: uuid.UUID
+    sku: str
+    name: str
+    description: str
+    category: str
+    price: MoneyOut
+    stock: int
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ProductPageOut(BaseModel):
+    items: list[ProductOut]
+    next_cursor: str | None
+
+
+class CategoryOut(BaseModel):
+    name: str
+    product_count: int
+
+
+class CategoriesOut(BaseModel):
+    items: list[CategoryOut]
+
+
+def product_json(view: ProductView) -> dict[str, Any]:
+    return {
+        "id": str(view.id),
+        "sku": view.sku,
+        "name": view.name,
+        "description": view.description,
+        "category": view.category,
+        "price": {"amount": view.price_amount, "currency": view.price_currency},
+        "stock": view.stock,
+        "active": view.active,
+        "created_at": view.created_at.isoformat(),
+        "updated_at": view.updated_at.isoformat(),
+        "version": view.version,
+    }
+
+
+def category_json(view: CategoryView) -> dict[str, Any]:
+    return {"name": view.name, "product_count": view.product_count}

@@ -1,0 +1,3 @@
+"""Alembic revisions of schema ``catalog``."""
+
+from __future__ import annotations

@@ -1,0 +1,156 @@
+"""Queries straight from SQL to views, with keyset pagination that is stable under inserts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from orion.modules.catalog.application.queries import (
+    CategoryView,
+    ListProducts,
+    ProductPage,
+    ProductView,
+)
+from orion.modules.catalog.contracts.queries import ProductForOrder
+from orion.modules.catalog.domain.errors import ProductNotFound
+from orion.shared_kernel.adapters.pagination import InvalidCursor, decode_cursor, encode_cursor
+
+from .tables import products
+
+_VIEW_COLUMNS = (
+    products.c.id,
+    products.c.sku,
+    products.c.name,
+    products.c.description,
+    products.c.category,
+    products.c.price_amount,
+    products.c.price_currency,
+    products.c.stock,
+    products.c.active,
+    products.c.created_at,
+    products.c.updated_at,
+    products.c.version,
+)
+_SORT_KEYS: dict[str, sa.Column[Any]] = {
+    "name": products.c.name,
+    "price": products.c.price_amount,
+    "created_at": products.c.created_at,
+}
+_VISIBLE = sa.and_(products.c.deleted_at.is_(None), products.c.active)
+_LIVE = products.c.deleted_at.is_(None)
+_GET_VISIBLE = sa.select(*_VIEW_COLUMNS).where(products.c.id == sa.bindparam("id"), _VISIBLE)
+_GET_LIVE = sa.select(*_VIEW_COLUMNS).where(products.c.id == sa.bindparam("id"), _LIVE)
+
+
+class SqlCatalogReadModel:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def get_product(self, product_id: uuid.UUID, *, include_hidden: bool) -> ProductView:
+        statement = _GET_LIVE if include_hidden else _GET_VISIBLE
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(statement, {"id": product_id})).first()
+        if row is None:
+            raise ProductNotFound(f"no product {product_id}")
+        return ProductView(**row._mapping)
+
+    async def list_products(self, query: ListProducts) -> ProductPage:
+        descending = query.sort.startswith("-")
+        key = _SORT_KEYS[query.sort.lstrip("-")]
+        statement = sa.select(*_VIEW_COLUMNS).where(_VISIBLE)
+        if query.q:
+            pattern = "%" + _escape_like(query.q) + "%"
+            statement = statement.where(
+                sa.or_(
+                    products.c.name.ilike(pattern, escape="\\"),
+                    products.c.description.ilike(pattern, escape="\\"),
+                )
+            )
+        if query.category is not None:
+            statement = statement.where(products.c.category == query.category)
+        if query.min_price is not None:
+            statement = statement.where(products.c.price_amount >= query.min_price)
+        if query.max_price is not None:
+            statement = statement.where(products.c.price_amount <= query.max_price)
+        if query.in_stock is not None:
+            statement = statement.where(
+                products.c.stock > 0 if query.in_stock else products.c.stock == 0
+            )
+        if query.cursor is not None:
+            statement = statement.where(_after(key, query.cursor, descending=descending))
+        order = (key.desc(), products.c.id.desc()) if descending else (key, products.c.id)
+        statement = statement.order_by(*order).limit(query.limit + 1)
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        items = [ProductView(**row._mapping) for row in rows[: query.limit]]
+        next_cursor = None
+        if len(rows) > query.limit:
+            last = rows[query.limit - 1]._mapping
+            next_cursor = encode_cursor([_json_value(last[key.name]), str(last["id"])])
+        return ProductPage(items=items, next_cursor=next_cursor)
+
+    async def list_categories(self) -> list[CategoryView]:
+        statement = (
+            sa.select(products.c.category, sa.func.count().label("product_count"))
+            .where(_VISIBLE)
+            .group_by(products.c.category)
+            .order_by(products.c.category)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [CategoryView(name=row.category, product_count=row.product_count) for row in rows]
+
+    async def products_for_order(self, product_ids: tuple[uuid.UUID, ...]) -> list[ProductForOrder]:
+        statement = sa.select(
+            products.c.id,
+            products.c.sku,
+            products.c.name,
+            products.c.price_amount,
+            products.c.price_currency,
+            products.c.stock,
+            sa.and_(products.c.active, products.c.deleted_at.is_(None)).label("active"),
+        ).where(products.c.id.in_(product_ids))
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [
+            ProductForOrder(
+                product_id=row.id,
+                sku=row.sku,
+                name=row.name,
+                price_amount=row.price_amount,
+                currency=row.price_currency,
+                stock=row.stock,
+                active=row.active,
+            )
+            for row in rows
+        ]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _after(key: sa.Column[Any], cursor: str, *, descending: bool) -> sa.ColumnElement[bool]:
+    """Rows after the cursor's (sort value, id); the values are typed as their columns, so
+    that a forged cursor is a 422, not a database error."""
+    last_key, last_id = decode_cursor(cursor, length=2)
+    try:
+        if key is products.c.created_at:
+            value: Any = datetime.fromisoformat(last_key)
+        elif key is products.c.price_amount:
+            value = int(last_key)
+        else:
+            value = str(last_key)
+        bound = sa.tuple_(sa.literal(value, key.type), sa.literal(uuid.UUID(str(last_id))))
+    except (TypeError, ValueError):
+        raise InvalidCursor("the cursor is not one this API returned") from None
+    position = sa.tuple_(key, products.c.id)
+    return position < bound if descending else position > bound

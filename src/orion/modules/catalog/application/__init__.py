@@ -1,0 +1,3 @@
+"""Use cases, written against the ports in ``ports.py``."""
+
+from __future__ import annotations

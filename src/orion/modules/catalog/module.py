@@ -1,0 +1,77 @@
+"""The catalog's composition: its container, its handlers on the mediator, its HTTP routes,
+its migrations. The only file of the catalog that ``bootstrap.py`` imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dependency_injector import containers, providers
+from quart import Blueprint
+
+from orion.modules.catalog.adapters.http.routes import catalog_blueprint
+from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
+from orion.modules.catalog.adapters.sql.unit_of_work import SqlCatalogUnitOfWork
+from orion.modules.catalog.application import handlers
+from orion.modules.catalog.application.commands import (
+    AdjustStock,
+    CreateProduct,
+    DeleteProduct,
+    UpdateProduct,
+)
+from orion.modules.catalog.application.demo import seed_demo_catalog
+from orion.modules.catalog.application.queries import GetProduct, ListCategories, ListProducts
+from orion.modules.catalog.contracts.queries import GetProductsForOrder
+from orion.shared_kernel.adapters.mediator import InProcessMediator
+from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
+
+NAME = "catalog"
+MIGRATIONS = ModuleMigrations(
+    schema="catalog", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
+)
+
+
+class CatalogContainer(containers.DeclarativeContainer):
+    engine = providers.Dependency()
+    clock = providers.Dependency()
+    mediator = providers.Dependency(instance_of=InProcessMediator)
+
+    uow = providers.Factory(SqlCatalogUnitOfWork, engine=engine)
+    read_model = providers.Singleton(SqlCatalogReadModel, engine=engine)
+
+    handlers = providers.Dict(
+        {
+            CreateProduct: providers.Singleton(
+                handlers.CreateProductHandler, uow=uow.provider, clock=clock
+            ),
+            UpdateProduct: providers.Singleton(
+                handlers.UpdateProductHandler, uow=uow.provider, clock=clock
+            ),
+            DeleteProduct: providers.Singleton(
+                handlers.DeleteProductHandler, uow=uow.provider, clock=clock
+            ),
+            AdjustStock: providers.Singleton(
+                handlers.AdjustStockHandler, uow=uow.provider, clock=clock
+            ),
+            GetProduct: providers.Singleton(handlers.GetProductHandler, read_model=read_model),
+            ListProducts: providers.Singleton(handlers.ListProductsHandler, read_model=read_model),
+            ListCategories: providers.Singleton(
+                handlers.ListCategoriesHandler, read_model=read_model
+            ),
+            GetProductsForOrder: providers.Singleton(
+                handlers.GetProductsForOrderHandler, read_model=read_model
+            ),
+        }
+    )
+    blueprint = providers.Singleton(catalog_blueprint, mediator=mediator)
+
+
+def register(container: CatalogContainer, mediator: InProcessMediator) -> None:
+    for message_type, handler in container.handlers().items():
+        mediator.register(message_type, handler)
+
+
+def blueprints(container: CatalogContainer) -> list[Blueprint]:
+    return [container.blueprint()]
+
+
+__all__ = ["MIGRATIONS", "NAME", "CatalogContainer", "blueprints", "register", "seed_demo_catalog"]

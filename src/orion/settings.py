@@ -1,0 +1,91 @@
+"""Orion's settings: ``ORION_*`` environment variables, and ``ORION_*_FILE`` variables that
+name a file holding the value (how Docker and Kubernetes mount secrets).
+
+A value given both ways is refused. Secrets are ``SecretStr``: never in ``repr`` or a log line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+PREFIX = "ORION_"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql+asyncpg://user:password@host:5432/db; unset: embedded PostgreSQL",
+    )
+    data_dir: Path = Field(default=Path(".orion"), description="Embedded PostgreSQL's data.")
+    redis_url: SecretStr | None = Field(default=None, description="redis://host:6379/0")
+    admin_token: SecretStr | None = Field(
+        default=None, description="Bearer token of the admin API; unset: admin API refuses all."
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    @field_validator("database_url")
+    @classmethod
+    def postgresql_only(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is None:
+            return None
+        value = url.get_secret_value()
+        scheme, sep, rest = value.partition("://")
+        if not sep or scheme not in {"postgresql", "postgres", "postgresql+asyncpg"}:
+            raise ValueError("must be a postgresql:// URL")
+        return SecretStr(f"postgresql+asyncpg://{rest}")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, SecretFileSource(settings_cls))
+
+
+class SecretFileSource(EnvSettingsSource):
+    """``ORION_X_FILE=/run/secrets/x`` sets ``x`` to the file's content, trailing newline cut."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        variable = f"{PREFIX}{field_name.upper()}_FILE"
+        path = os.environ.get(variable)
+        if path is None:
+            return None, field_name, False
+        if f"{PREFIX}{field_name.upper()}" in os.environ:
+            raise SettingsError(f"{variable}: set {PREFIX}{field_name.upper()} or it, not both")
+        try:
+            return Path(path).read_text().rstrip("\r\n"), field_name, False
+        except OSError as error:
+            raise SettingsError(f"{variable}: cannot read {path}: {error.strerror}") from None
+
+
+class SettingsError(Exception):
+    """One line that names the variable and what is wrong with it."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        variable = PREFIX + "_".join(str(part) for part in first["loc"]).upper()
+        raise SettingsError(f"{variable}: {first['msg']}") from None

@@ -1,0 +1,3 @@
+"""Quart plumbing shared by the modules' blueprints: problem+json, auth, pagination."""
+
+from __future__ import annotations

@@ -1,0 +1,71 @@
+"""The Quart application shell every module's blueprint is mounted on."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+
+import structlog
+from quart import Blueprint, Quart, Response, g, request
+from quart_schema import QuartSchema
+
+from orion.shared_kernel.adapters.http.health import ReadinessCheck, health_blueprint
+from orion.shared_kernel.adapters.http.problems import install_problem_handlers
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+log = structlog.get_logger("orion.http")
+
+
+def create_http_app(
+    *,
+    version: str,
+    max_body_bytes: int,
+    blueprints: Iterable[Blueprint],
+    readiness_checks: dict[str, ReadinessCheck],
+    on_startup: Iterable[Callable[[], Awaitable[None]]] = (),
+    on_shutdown: Iterable[Callable[[], Awaitable[None]]] = (),
+) -> Quart:
+    app = Quart("orion")
+    app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
+    app.config["JSON_SORT_KEYS"] = False
+    QuartSchema(
+        app,
+        info={"title": "Orion", "version": version},
+        security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
+        redoc_ui_path=None,
+        scalar_ui_path=None,
+    )
+    install_problem_handlers(app)
+    app.register_blueprint(health_blueprint(readiness_checks))
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    for hook in on_startup:
+        app.before_serving(hook)
+    for hook in on_shutdown:
+        app.after_serving(hook)
+
+    @app.before_request
+    async def bind_request_context() -> None:
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
+        g.request_id = request_id
+        g.started = time.perf_counter()
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+
+    @app.after_request
+    async def finish_request(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.request_id
+        log.info(
+            "request_finished",
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            ms=round((time.perf_counter() - g.started) * 1000, 2),
+        )
+        return response
+
+    return app

@@ -1,0 +1,92 @@
+"""The mediator and its pipeline.
+
+Every message goes through the same chain of behaviours before its handler: the chain is
+composed once per handler at registration, so dispatch costs one dict lookup and the calls.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar, cast
+
+import structlog
+
+from orion.shared_kernel.application.messages import Command, Query
+from orion.shared_kernel.domain.errors import DependencyUnavailable, DomainError
+
+R = TypeVar("R")
+Handler = Callable[[Any], Awaitable[Any]]
+Behaviour = Callable[[Any, Handler], Awaitable[Any]]
+
+log = structlog.get_logger("orion.mediator")
+
+
+class HandlerNotFound(LookupError):
+    pass
+
+
+class InProcessMediator:
+    def __init__(self, behaviours: Sequence[Behaviour] = ()) -> None:
+        self._behaviours = tuple(behaviours)
+        self._handlers: dict[type, Handler] = {}
+
+    def register(self, message_type: type, handler: Handler) -> None:
+        if message_type in self._handlers:
+            raise ValueError(f"a handler for {message_type.__name__} is already registered")
+        chained = handler
+        for behaviour in reversed(self._behaviours):
+            chained = _link(behaviour, chained)
+        self._handlers[message_type] = chained
+
+    async def send(self, command: Command[R]) -> R:
+        return cast(R, await self._dispatch(command))
+
+    async def ask(self, query: Query[R]) -> R:
+        return cast(R, await self._dispatch(query))
+
+    async def _dispatch(self, message: object) -> Any:
+        try:
+            handler = self._handlers[type(message)]
+        except KeyError:
+            raise HandlerNotFound(f"no handler for {type(message).__name__}") from None
+        return await handler(message)
+
+
+def _link(behaviour: Behaviour, next_handler: Handler) -> Handler:
+    async def call(message: Any) -> Any:
+        return await behaviour(message, next_handler)
+
+    return call
+
+
+async def log_context(message: Any, next_handler: Handler) -> Any:
+    """Names the message in every log line its handler writes, and logs how it ended."""
+    name = type(message).__name__
+    started = time.perf_counter()
+    with structlog.contextvars.bound_contextvars(message=name):
+        try:
+            result = await next_handler(message)
+        except DomainError as error:
+            log.info("message_refused", error=error.code, detail=error.detail)
+            raise
+        except Exception:
+            log.exception("message_failed")
+            raise
+        log.debug("message_handled", ms=round((time.perf_counter() - started) * 1000, 3))
+        return result
+
+
+def map_errors(unavailable: tuple[type[BaseException], ...]) -> Behaviour:
+    """Turns infrastructure failures (a database that cannot be reached...) into
+    ``DependencyUnavailable``, so that every adapter answers them the same way (503)."""
+
+    async def behaviour(message: Any, next_handler: Handler) -> Any:
+        try:
+            return await next_handler(message)
+        except unavailable as error:
+            raise DependencyUnavailable(
+                f"{type(error).__name__} while handling {type(message).__name__}"
+            ) from error
+
+    return behaviour

@@ -1,0 +1,3 @@
+"""PostgreSQL through SQLAlchemy Core on asyncpg: engine, unit of work, outbox, migrations."""
+
+from __future__ import annotations

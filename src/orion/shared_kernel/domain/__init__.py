@@ -1,0 +1,3 @@
+"""Pure building blocks: errors, money, ids, aggregates. No I/O, no framework."""
+
+from __future__ import annotations

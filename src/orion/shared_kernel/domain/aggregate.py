@@ -1,0 +1,32 @@
+"""Aggregate roots record what happened to them; the unit of work collects it on commit."""
+
+from __future__ import annotations
+
+
+class AggregateRoot:
+    """Holds the domain events recorded since load, and the version used for optimistic locks.
+
+    ``version`` is the version as persisted when loaded (0 for a new aggregate); each
+    recorded change bumps it once, so the repository can write ``WHERE version = loaded``.
+    """
+
+    def __init__(self, *, version: int) -> None:
+        self.version = version
+        self._loaded_version = version
+        self._events: list[object] = []
+
+    @property
+    def loaded_version(self) -> int:
+        return self._loaded_version
+
+    def _record(self, event: object) -> None:
+        if self.version == self._loaded_version:
+            self.version += 1
+        self._events.append(event)
+
+    def pull_events(self) -> list[object]:
+        events, self._events = self._events, []
+        return events
+
+    def mark_persisted(self) -> None:
+        self._loaded_version = self.version
