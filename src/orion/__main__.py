@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
@@ -107,14 +108,13 @@ async def _serve(orion: Orion, host: str, port: int, *, migrate: bool, demo: boo
     config = Config()
     config.bind = [f"{host}:{port}"]
     config.accesslog = None  # the app logs each request itself, with its context
+    config.errorlog = logging.getLogger("hypercorn.error")  # through structlog's handler
     config.graceful_timeout = 10.0
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    await serve(orion.create_app(), config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
-
-
+    await serve(orion.create_app(), config, shutdown_trigger=stop.wait)
 
 
 if __name__ == "__main__":

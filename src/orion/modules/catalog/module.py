@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dependency_injector import containers, providers
 from quart import Blueprint
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.catalog.adapters.http.routes import catalog_blueprint
 from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
@@ -23,6 +24,7 @@ from orion.modules.catalog.application.queries import GetProduct, ListCategories
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
 from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
+from orion.shared_kernel.application.clock import Clock
 
 NAME = "catalog"
 MIGRATIONS = ModuleMigrations(
@@ -31,8 +33,8 @@ MIGRATIONS = ModuleMigrations(
 
 
 class CatalogContainer(containers.DeclarativeContainer):
-    engine = providers.Dependency()
-    clock = providers.Dependency()
+    engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
+    clock: providers.Dependency[Clock] = providers.Dependency()
     mediator = providers.Dependency(instance_of=InProcessMediator)
 
     uow = providers.Factory(SqlCatalogUnitOfWork, engine=engine)

@@ -37,9 +37,7 @@ class Money:
         currency_exponent(self.currency)
 
     @classmethod
-    def from_decimal(
-        cls, value: Decimal, currency: str, rounding: str = ROUND_HALF_EVEN
-    ) -> Money:
+    def from_decimal(cls, value: Decimal, currency: str, rounding: str = ROUND_HALF_EVEN) -> Money:
         """Major units (``Decimal("12.50")``) to minor units, rounded explicitly."""
         minor = value.scaleb(currency_exponent(currency)).quantize(Decimal(1), rounding=rounding)
         return cls(amount=int(minor), currency=currency)

@@ -181,14 +181,14 @@ def view(product: Product) -> ProductView:
 
 def integration_events(product: Product) -> list[IntegrationEvent]:
     """The public events for what the product recorded since it was loaded."""
-    base = {"aggregate_id": product.id, "aggregate_version": product.version}
     events: list[IntegrationEvent] = []
     for event in product.pull_events():
         match event:
             case ProductCreated(at=at):
                 events.append(
                     ProductCreatedV1(
-                        **base,
+                        aggregate_id=product.id,
+                        aggregate_version=product.version,
                         occurred_at=at,
                         sku=product.sku,
                         name=product.name,
@@ -203,7 +203,8 @@ def integration_events(product: Product) -> list[IntegrationEvent]:
             case ProductUpdated(at=at, fields=fields):
                 events.append(
                     ProductUpdatedV1(
-                        **base,
+                        aggregate_id=product.id,
+                        aggregate_version=product.version,
                         occurred_at=at,
                         changed=list(fields),
                         sku=product.sku,
@@ -218,7 +219,8 @@ def integration_events(product: Product) -> list[IntegrationEvent]:
             case ProductPriceChanged(at=at, old=old, new=new):
                 events.append(
                     ProductPriceChangedV1(
-                        **base,
+                        aggregate_id=product.id,
+                        aggregate_version=product.version,
                         occurred_at=at,
                         sku=product.sku,
                         old_amount=old.amount,
@@ -228,11 +230,19 @@ def integration_events(product: Product) -> list[IntegrationEvent]:
                     )
                 )
             case ProductDeleted(at=at):
-                events.append(ProductDeletedV1(**base, occurred_at=at, sku=product.sku))
+                events.append(
+                    ProductDeletedV1(
+                        aggregate_id=product.id,
+                        aggregate_version=product.version,
+                        occurred_at=at,
+                        sku=product.sku,
+                    )
+                )
             case StockAdjusted(at=at, delta=delta, reason=reason):
                 events.append(
                     StockAdjustedV1(
-                        **base,
+                        aggregate_id=product.id,
+                        aggregate_version=product.version,
                         occurred_at=at,
                         sku=product.sku,
                         delta=delta,

@@ -11,7 +11,13 @@ from orion.shared_kernel.domain.aggregate import AggregateRoot
 from orion.shared_kernel.domain.money import Money
 
 from .errors import InsufficientStock, InvalidProduct, ProductNotFound
-from .events import ProductCreated, ProductDeleted, ProductPriceChanged, ProductUpdated, StockAdjusted
+from .events import (
+    ProductCreated,
+    ProductDeleted,
+    ProductPriceChanged,
+    ProductUpdated,
+    StockAdjusted,
+)
 
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_NAME = 200
@@ -34,7 +40,7 @@ class Product(AggregateRoot):
     def __init__(
         self,
         *,
-        id: uuid.UUID,  # noqa: A002 - the aggregate's identity, named as in the table
+        id: uuid.UUID,
         sku: str,
         name: str,
         description: str,
@@ -64,7 +70,7 @@ class Product(AggregateRoot):
     def create(
         cls,
         *,
-        id: uuid.UUID,  # noqa: A002
+        id: uuid.UUID,
         sku: str,
         name: str,
         description: str,
@@ -142,9 +148,7 @@ class Product(AggregateRoot):
         if delta == 0:
             raise InvalidProduct("a stock adjustment needs a non-zero delta")
         if self.stock + delta < 0:
-            raise InsufficientStock(
-                f"{self.stock} on hand; removing {-delta} would go below zero"
-            )
+            raise InsufficientStock(f"{self.stock} on hand; removing {-delta} would go below zero")
         self.stock += delta
         self.updated_at = now
         self._record(StockAdjusted(at=now, delta=delta, reason=reason))

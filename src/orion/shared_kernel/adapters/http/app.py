@@ -30,7 +30,7 @@ def create_http_app(
 ) -> Quart:
     app = Quart("orion")
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
-    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     QuartSchema(
         app,
         info={"title": "Orion", "version": version},

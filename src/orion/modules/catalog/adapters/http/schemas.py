@@ -39,7 +39,9 @@ class StockAdjustmentIn(Body):
 
 
 class ProductListQuery(BaseModel):
-    q: str | None = Field(default=None, max_length=200, description="Searched in name, description.")
+    q: str | None = Field(
+        default=None, max_length=200, description="Searched in name, description."
+    )
     category: str | None = Field(default=None, max_length=64)
     min_price: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
     max_price: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
