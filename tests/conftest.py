@@ -1,0 +1,87 @@
+"""Markers by folder, and the real services the integration tests talk to.
+
+Service URLs: ORION_TEST_DATABASE_URL (a PostgreSQL server where tests may create
+databases) and ORION_TEST_REDIS_URL. A service that cannot be reached skips its tests with
+a message naming it; with CI=true it fails them instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from quart.typing import TestClientProtocol
+from sqlalchemy.engine import make_url
+
+from orion.bootstrap import Orion
+from orion.settings import Settings
+
+TESTS = Path(__file__).parent
+ADMIN_TOKEN = "test-admin-token"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+SERVER_URL = os.environ.get(
+    "ORION_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = Path(item.fspath).relative_to(TESTS).parts[0]
+        if kind in {"unit", "integration", "contract", "e2e"}:
+            item.add_marker(getattr(pytest.mark, kind))
+
+
+def unavailable(service: str, error: BaseException) -> None:
+    message = f"{service} is unreachable: {type(error).__name__}: {error}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: a missing service fails the run)", pytrace=False)
+    pytest.skip(message)
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> AsyncIterator[str]:
+    """A fresh database on the PostgreSQL server, migrated once for the session."""
+    name = f"orion_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(_asyncpg_dsn(SERVER_URL), timeout=5)
+    except (OSError, asyncpg.PostgresError) as error:
+        unavailable(f"PostgreSQL at {make_url(SERVER_URL).render_as_string()}", error)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    migrator = Orion(Settings(), url)
+    await migrator.migrate()
+    await migrator.aclose()
+    try:
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def orion(database_url: str) -> AsyncIterator[Orion]:
+    """A wired Orion on the test database, with every module's tables emptied first."""
+    shop = Orion(Settings(admin_token=ADMIN_TOKEN), database_url)
+    async with shop.engine.begin() as connection:
+        await connection.exec_driver_sql("TRUNCATE catalog.products, catalog.outbox")
+    try:
+        yield shop
+    finally:
+        await shop.aclose()
+
+
+@pytest.fixture
+async def client(orion: Orion) -> AsyncIterator[TestClientProtocol]:
+    app = orion.create_app()
+    async with app.test_app() as test_app:
+        yield test_app.test_client()
+

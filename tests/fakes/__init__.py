@@ -1,0 +1,3 @@
+"""One maintained fake per port, shared by every handler test."""
+
+from __future__ import annotations
