@@ -14,7 +14,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 from sqlalchemy.engine import make_url
 
 from orion.bootstrap import Orion
@@ -80,8 +80,7 @@ async def orion(database_url: str) -> AsyncIterator[Orion]:
 
 
 @pytest.fixture
-async def client(orion: Orion) -> AsyncIterator[TestClientProtocol]:
+async def client(orion: Orion) -> AsyncIterator[Client]:
     app = orion.create_app()
     async with app.test_app() as test_app:
         yield test_app.test_client()
-

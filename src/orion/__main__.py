@@ -10,9 +10,10 @@ import sys
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
-from orion.bootstrap import Orion, database_url
+from orion.bootstrap import UNAVAILABLE, Orion, database_url
 from orion.settings import SettingsError, load_settings
 from orion.shared_kernel.adapters.logging import configure_logging
+from orion.shared_kernel.domain.errors import DependencyUnavailable
 
 ENVIRONMENT = """\
 settings come from ORION_* environment variables, or ORION_*_FILE naming a file:
@@ -22,6 +23,7 @@ settings come from ORION_* environment variables, or ORION_*_FILE naming a file:
   ORION_ADMIN_TOKEN   bearer token of the admin API (unset: the admin API refuses all)
   ORION_LOG_FORMAT    auto | json | console;  ORION_LOG_LEVEL  DEBUG | INFO | WARNING | ERROR
 """
+UNREACHABLE: tuple[type[BaseException], ...] = (*UNAVAILABLE, DependencyUnavailable)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -71,14 +73,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"orion: invalid setting {error}")
     configure_logging(level=settings.log_level, fmt=settings.log_format)
 
-    with database_url(settings) as (url, embedded):
-        orion = Orion(settings, url)
-        if args.command == "serve":
-            _run(_serve(orion, args.host, args.port, migrate=embedded, demo=args.demo))
-        elif args.command == "migrate":
-            _run(_then_close(orion, orion.migrate()))
-        elif args.command == "seed":
-            _run(_then_close(orion, orion.seed_demo()))
+    try:
+        with database_url(settings) as (url, embedded):
+            orion = Orion(settings, url)
+            if args.command == "serve":
+                _run(_serve(orion, args.host, args.port, migrate=embedded, demo=args.demo))
+            elif args.command == "migrate":
+                _run(_then_close(orion, orion.migrate()))
+            elif args.command == "seed":
+                _run(_then_close(orion, orion.seed_demo()))
+    except UNREACHABLE as error:
+        sys.exit(f"orion: cannot reach the database: {type(error).__name__}: {error}")
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:

@@ -48,6 +48,7 @@ def _upgrade(connection: Connection, module: ModuleMigrations) -> None:
     connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{module.schema}"'))
     config = Config()
     config.set_main_option("script_location", str(ENV_DIR))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", str(module.versions))
     config.attributes["connection"] = connection
     config.attributes["schema"] = module.schema

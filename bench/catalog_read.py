@@ -1,0 +1,270 @@
+"""Catalog read benchmark: Orion's GET /api/v1/products/{id} against a bare Quart endpoint.
+
+Both servers run side by side in one run, each as a subprocess on the same Hypercorn
+configuration (one worker, uvloop, access log off, bound to 127.0.0.1):
+
+  orion  `python -m orion serve` on a throwaway PostgreSQL database (127.0.0.1:5432, user
+         postgres) migrated and seeded with the demo catalog, ORION_LOG_LEVEL=WARNING;
+  bare   a minimal Quart app returning a constant JSON dict shaped like a product.
+
+wrk (`wrk --latency -t1`) warms each up, then measures them alternately (bare, orion, bare,
+orion) so that drift hits both; the table shows the median of the rounds and the ratios
+orion / bare for req/s, p50 and p99. The database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import asyncpg
+import uvloop
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+from quart import Quart, Response, jsonify
+
+HOST = "127.0.0.1"
+POSTGRES = "postgres@127.0.0.1:5432"
+WARMUP_SECONDS = 2
+ROUNDS = 2
+START_TIMEOUT_SECONDS = 30.0
+
+# The same fields and about the same size (345 bytes) as a demo product from Orion.
+PRODUCT = {
+    "id": "01a21759-a86b-7e38-89d7-87009ea63913",
+    "sku": "DEMO-BOO-002",
+    "name": "Architecture Patterns with Python",
+    "description": "DDD and events in Python.",
+    "category": "Books",
+    "price": {"amount": 3900, "currency": "EUR"},
+    "stock": 14,
+    "active": True,
+    "created_at": "2026-01-01T10:00:00.000000+00:00",
+    "updated_at": "2026-01-01T10:00:00.000000+00:00",
+    "version": 1,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+
+
+def bare_app() -> Quart:
+    app = Quart("bare")
+
+    @app.get("/product")
+    async def product() -> Response:
+        return jsonify(PRODUCT)
+
+    return app
+
+
+async def serve_bare(port: int) -> None:
+    """Hypercorn set up line for line as ``_serve`` in ``orion/__main__.py`` sets it up."""
+    config = Config()
+    config.bind = [f"{HOST}:{port}"]
+    config.accesslog = None
+    config.errorlog = logging.getLogger("hypercorn.error")
+    config.graceful_timeout = 10.0
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await serve(bare_app(), config, shutdown_trigger=stop.wait)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (our own http URL)
+        body: bytes = response.read()
+        return body
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    """A new database on the PostgreSQL server; yields its name and drops it on exit."""
+    name = f"orion_bench_{secrets.token_hex(4)}"
+    asyncio.run(run_admin_sql(f'CREATE DATABASE "{name}"'))
+    try:
+        yield name
+    finally:
+        asyncio.run(run_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def run_admin_sql(statement: str) -> None:
+    connection = await asyncpg.connect(f"postgresql://{POSTGRES}/postgres")
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@contextmanager
+def server(command: list[str], ready_url: str, env: Mapping[str, str]) -> Iterator[None]:
+    """Starts a server subprocess, waits until ``ready_url`` answers, stops it by its pid."""
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            if not answers(ready_url, process):
+                output.seek(0)
+                log = output.read().decode(errors="replace")
+                sys.exit(f"{' '.join(command)} did not answer {ready_url}:\n{log}")
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def answers(url: str, process: subprocess.Popen[bytes]) -> bool:
+    """Whether ``url`` answers before the timeout, while the process serving it lives."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            fetch(url)
+        except OSError:
+            time.sleep(0.1)
+        else:
+            return True
+    return False
+
+
+def run_wrk(url: str, seconds: int, connections: int) -> Sample:
+    command = ["wrk", "--latency", "-t1", f"-c{connections}", f"-d{seconds}s", url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in output or "Socket errors" in output:
+        sys.exit(f"wrk saw failed requests on {url}; the figures would be meaningless:\n{output}")
+    requests_per_s = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    assert requests_per_s is not None, output
+    return Sample(
+        requests_per_s=float(requests_per_s[1]),
+        p50_ms=latency_ms(output, "50%"),
+        p99_ms=latency_ms(output, "99%"),
+    )
+
+
+def latency_ms(wrk_output: str, percentile: str) -> float:
+    found = re.search(rf"^\s+{percentile}\s+([\d.]+)(us|ms|s)\s*$", wrk_output, re.MULTILINE)
+    assert found is not None, wrk_output
+    return float(found[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found[2]]
+
+
+def median(samples: list[Sample]) -> Sample:
+    return Sample(
+        requests_per_s=statistics.median(s.requests_per_s for s in samples),
+        p50_ms=statistics.median(s.p50_ms for s in samples),
+        p99_ms=statistics.median(s.p99_ms for s in samples),
+    )
+
+
+def benchmark(seconds: int, connections: int) -> None:
+    orion_port, bare_port = free_port(), free_port()
+    with throwaway_database() as database:
+        env = {
+            **os.environ,
+            "ORION_DATABASE_URL": f"postgresql+asyncpg://{POSTGRES}/{database}",
+            "ORION_LOG_LEVEL": "WARNING",
+        }
+        orion = [sys.executable, "-m", "orion"]
+        subprocess.run([*orion, "migrate"], env=env, check=True)
+        subprocess.run([*orion, "seed", "--demo"], env=env, check=True)
+        orion_base = f"http://{HOST}:{orion_port}"
+        bare_url = f"http://{HOST}:{bare_port}/product"
+        with (
+            server([*orion, "serve", "--port", str(orion_port)], f"{orion_base}/health/live", env),
+            server([sys.executable, __file__, "--serve-bare", str(bare_port)], bare_url, env),
+        ):
+            first = json.loads(fetch(f"{orion_base}/api/v1/products?limit=1"))["items"][0]
+            targets = {"bare": bare_url, "orion": f"{orion_base}/api/v1/products/{first['id']}"}
+            sizes = {name: len(fetch(url)) for name, url in targets.items()}
+            print(f"database {database}; warming up each server for {WARMUP_SECONDS} s")
+            for url in targets.values():
+                run_wrk(url, WARMUP_SECONDS, connections)
+            samples: dict[str, list[Sample]] = {name: [] for name in targets}
+            for round_number in range(1, ROUNDS + 1):
+                for name, url in targets.items():
+                    sample = run_wrk(url, seconds, connections)
+                    samples[name].append(sample)
+                    print(
+                        f"round {round_number} {name:<5} {sample.requests_per_s:>9.1f} req/s"
+                        f"  p50 {sample.p50_ms:.2f} ms  p99 {sample.p99_ms:.2f} ms"
+                    )
+    report(targets, sizes, {name: median(runs) for name, runs in samples.items()})
+
+
+def report(targets: dict[str, str], sizes: dict[str, int], result: dict[str, Sample]) -> None:
+    bare, orion = result["bare"], result["orion"]
+    print()
+    print("Hypercorn, 1 worker, uvloop, access log off, on 127.0.0.1, for both servers.")
+    print("Orion runs with ORION_LOG_LEVEL=WARNING: its per-request info log lines are off.")
+    print(f"Median of {ROUNDS} alternated rounds per target.")
+    for name, url in targets.items():
+        print(f"  {name:<5} GET {url} ({sizes[name]} bytes of JSON)")
+    print()
+    print(f"{'':<14}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for name, sample in result.items():
+        print(
+            f"{name:<14}{sample.requests_per_s:>10.1f}{sample.p50_ms:>10.2f}{sample.p99_ms:>10.2f}"
+        )
+    print(
+        f"{'orion / bare':<14}{orion.requests_per_s / bare.requests_per_s:>10.2f}"
+        f"{orion.p50_ms / bare.p50_ms:>10.2f}{orion.p99_ms / bare.p99_ms:>10.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--duration", type=int, default=10, help="seconds per measured wrk run (default 10)"
+    )
+    parser.add_argument(
+        "--connections", type=int, default=32, help="wrk's open connections (default 32)"
+    )
+    parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_bare is not None:  # this script, started by itself as the bare server
+        uvloop.run(serve_bare(args.serve_bare))
+        return
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    print(
+        f"wrk --latency -t1 -c{args.connections} -d{args.duration}s, "
+        f"{ROUNDS} rounds per target, alternated; "
+        f"load average {os.getloadavg()[0]:.2f} (other work on these cores skews the figures)"
+    )
+    benchmark(args.duration, args.connections)
+
+
+if __name__ == "__main__":
+    main()

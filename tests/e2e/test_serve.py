@@ -1,0 +1,226 @@
+"""Journeys through ``orion`` started as a real process, on the embedded default and on the
+PostgreSQL server, browsed over HTTP like a client app would."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import SERVER_URL
+
+READY_WITHIN_S = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def orion_env(**settings: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ORION_")}
+    env.update({"ORION_LOG_FORMAT": "json", **settings})
+    return env
+
+
+def orion(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "orion", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+class Server:
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "orion", "serve", "--port", str(self.port), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.http = httpx.Client(base_url=self.base, timeout=10)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_WITHIN_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"orion serve exited:\n{self.process.stderr.read()}")  # type: ignore[union-attr]
+            try:
+                if self.http.get("/health/ready").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("orion serve was not ready in time")
+
+    def stop(self) -> int:
+        self.http.close()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[Server]:
+    server = Server(orion_env(ORION_DATA_DIR=str(tmp_path / "data")), "--demo")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+
+
+def browse(http: httpx.Client) -> None:
+    """What a storefront does: categories, a full walk of the catalog, a product, the docs."""
+    categories = http.get("/api/v1/categories").json()["items"]
+    assert len(categories) >= 5
+    skus: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 20, "sort": "-price"} | ({"cursor": cursor} if cursor else {})
+        page = http.get("/api/v1/products", params=params).json()
+        skus += [item["sku"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(skus) >= 50
+    assert len(set(skus)) == len(skus)
+    assert sum(category["product_count"] for category in categories) == len(skus)
+    books = http.get("/api/v1/products", params={"category": "Books", "limit": 100}).json()
+    product = books["items"][0]
+    detail = http.get(f"/api/v1/products/{product['id']}")
+    assert detail.status_code == 200
+    assert detail.json() == product
+    assert http.get("/docs").status_code == 200
+    assert "/api/v1/products" in http.get("/openapi.json").json()["paths"]
+
+
+def test_serve_demo_on_the_embedded_default(embedded: Server, tmp_path: Path) -> None:
+    browse(embedded.http)
+    pgdata = str(tmp_path / "data" / "pg")
+    assert _postgres_serving(pgdata)
+    assert embedded.stop() == 0
+    # the embedded PostgreSQL stopped with it
+    assert not _postgres_serving(pgdata)
+
+
+def test_restart_keeps_data_and_does_not_seed_twice(tmp_path: Path) -> None:
+    env = orion_env(ORION_DATA_DIR=str(tmp_path / "data"))
+    for _ in range(2):
+        server = Server(env, "--demo")
+        try:
+            server.wait_ready()
+            categories = server.http.get("/api/v1/categories").json()["items"]
+        finally:
+            assert server.stop() == 0
+        assert sum(category["product_count"] for category in categories) == 55
+
+
+def test_serve_on_the_postgresql_server() -> None:
+    name = f"orion_e2e_{uuid.uuid4().hex[:10]}"
+    admin = make_url(SERVER_URL)
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    created = subprocess.run(
+        [
+            "psql",
+            admin.set(drivername="postgresql").render_as_string(hide_password=False),
+            "-c",
+            f'CREATE DATABASE "{name}"',
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if created.returncode != 0:
+        from tests.conftest import unavailable
+
+        unavailable("PostgreSQL server", RuntimeError(created.stderr.strip()))
+    env = orion_env(ORION_DATABASE_URL=url, ORION_ADMIN_TOKEN="e2e-token")
+    try:
+        assert orion("migrate", env=env).returncode == 0
+        seeded = orion("seed", "--demo", env=env)
+        assert seeded.returncode == 0, seeded.stderr
+        server = Server(env)
+        try:
+            server.wait_ready()
+            browse(server.http)
+            created_product = server.http.post(
+                "/api/v1/admin/products",
+                headers={"Authorization": "Bearer e2e-token"},
+                json={
+                    "sku": "E2E-1",
+                    "name": "E2E",
+                    "category": "Books",
+                    "price": {"amount": 1, "currency": "EUR"},
+                },
+            )
+            assert created_product.status_code == 201
+        finally:
+            assert server.stop() == 0
+    finally:
+        subprocess.run(
+            [
+                "psql",
+                admin.set(drivername="postgresql").render_as_string(hide_password=False),
+                "-c",
+                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            ],
+            capture_output=True,
+            check=False,
+        )
+
+
+def test_bad_setting_stops_the_start_with_one_line_naming_it() -> None:
+    result = orion("migrate", env=orion_env(ORION_DB_POOL_SIZE="many"))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("orion: invalid setting ORION_DB_POOL_SIZE:")
+
+
+def test_secret_values_never_reach_the_output(tmp_path: Path) -> None:
+    secret = tmp_path / "db-url"
+    secret.write_text("postgresql://postgres:hunter2-secret@127.0.0.1:1/none\n")
+    result = orion("migrate", env=orion_env(ORION_DATABASE_URL_FILE=str(secret)))
+    assert result.returncode != 0  # nothing listens on port 1
+    assert "hunter2-secret" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["migrate"], ["seed"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = orion(*command, "--help", env=orion_env())
+    assert result.returncode == 0
+    assert "usage: orion" in result.stdout
+
+
+def _postgres_serving(pgdata: str) -> bool:
+    return any(
+        process.info["name"] == "postgres"
+        and process.info["status"] != psutil.STATUS_ZOMBIE
+        and pgdata in " ".join(process.info["cmdline"] or ())
+        for process in psutil.process_iter(["name", "status", "cmdline"])
+    )

@@ -1,0 +1,37 @@
+"""Migrations on the real server: per-module schema and history, idempotent, safe in parallel."""
+
+from __future__ import annotations
+
+import asyncio
+
+import sqlalchemy as sa
+
+from orion.bootstrap import Orion
+from orion.settings import Settings
+
+
+async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: str) -> None:
+    shops = [Orion(Settings(), database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(shop.migrate() for shop in shops))
+        async with shops[0].engine.connect() as connection:
+            version = await connection.scalar(
+                sa.text("SELECT version_num FROM catalog.alembic_version")
+            )
+            tables = set(
+                (
+                    await connection.execute(
+                        sa.text(
+                            "SELECT table_schema || '.' || table_name"
+                            " FROM information_schema.tables"
+                            " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+                        )
+                    )
+                ).scalars()
+            )
+    finally:
+        for shop in shops:
+            await shop.aclose()
+    assert version == "catalog_0001"
+    # every table lives in its module's schema; nothing lands in public
+    assert tables == {"catalog.alembic_version", "catalog.products", "catalog.outbox"}
