@@ -84,11 +84,7 @@ class Orion:
         await migrate(self.engine, [catalog.MIGRATIONS])
 
     async def seed_demo(self, *, only_if_empty: bool = False) -> int:
-        if only_if_empty:
-            async with self.engine.connect() as connection:
-                if await connection.scalar(sa.text("SELECT EXISTS (SELECT FROM catalog.products)")):
-                    return 0
-        created = await catalog.seed_demo_catalog(self.mediator)
+        created = await catalog.seed_demo_catalog(self.mediator, only_if_empty=only_if_empty)
         log.info("demo_catalog_seeded", created=created)
         return created
 

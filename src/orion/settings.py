@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+import pydantic_settings
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -85,6 +86,10 @@ class SettingsError(Exception):
 def load_settings() -> Settings:
     try:
         return Settings()
+    except pydantic_settings.SettingsError as error:  # wraps what a source raised
+        if isinstance(error.__cause__, SettingsError):
+            raise error.__cause__ from None
+        raise
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         variable = PREFIX + "_".join(str(part) for part in first["loc"]).upper()

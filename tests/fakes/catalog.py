@@ -26,13 +26,13 @@ class FakeProductRepository:
         if any(p.sku == product.sku and not p.is_deleted for p in self.rows.values()):
             raise DuplicateSku(f"sku {product.sku!r} is taken")
         product.mark_persisted()
-        self.rows[product.id] = copy.deepcopy(product)
+        self.rows[product.id] = _stored(product)
 
     async def save(self, product: Product) -> None:
         if self.rows[product.id].version != product.loaded_version:
             raise StaleProduct(f"product {product.id} changed meanwhile")
         product.mark_persisted()
-        self.rows[product.id] = copy.deepcopy(product)
+        self.rows[product.id] = _stored(product)
 
 
 class FakeCatalogUnitOfWork:
@@ -70,3 +70,10 @@ class FakeCatalogUnitOfWork:
         self.outbox.extend(self._staged)
         self._staged = []
         self.commits += 1
+
+
+def _stored(product: Product) -> Product:
+    """A copy as a table would hold it: state only, none of the pending events."""
+    stored = copy.deepcopy(product)
+    stored.pull_events()
+    return stored

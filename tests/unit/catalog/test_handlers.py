@@ -41,19 +41,6 @@ from tests.fakes.catalog import FakeCatalogUnitOfWork
 from tests.fakes.clock import FrozenClock
 
 
-class UnitOfWork(FakeCatalogUnitOfWork):
-    """Works around a bug of the fake: its repository deep-copies the product in ``add`` and
-    ``save``, before the handler pulls the product's events, so the stored copy keeps them and
-    the next command publishes them again. The SQL repository stores columns only. Delete this
-    class when ``FakeProductRepository`` stores copies without pending events (see
-    ``test_a_later_command_publishes_only_its_own_events``)."""
-
-    async def commit(self) -> None:
-        await super().commit()
-        for product in self.committed.rows.values():
-            product.pull_events()
-
-
 @dataclass
 class Catalog:
     uow: FakeCatalogUnitOfWork
@@ -76,7 +63,7 @@ class Catalog:
 
 @pytest.fixture
 def catalog() -> Catalog:
-    uow = UnitOfWork()
+    uow = FakeCatalogUnitOfWork()
     clock = FrozenClock()
     return Catalog(
         uow=uow,
@@ -393,11 +380,6 @@ async def test_adjust_below_zero_is_refused_and_nothing_is_committed(catalog: Ca
 # --- the fake itself --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in tests/fakes/catalog.py: FakeProductRepository.add/save deep-copy the "
-    "product with its pending events, so a later command re-publishes ProductCreatedV1",
-)
 async def test_a_later_command_publishes_only_its_own_events() -> None:
     uow = FakeCatalogUnitOfWork()
     clock = FrozenClock()

@@ -7,6 +7,7 @@ from orion.modules.catalog.domain.errors import DuplicateSku
 from orion.shared_kernel.application.mediator import Mediator
 
 from .commands import CreateProduct
+from .queries import ListProducts
 
 _CATALOG: dict[str, list[tuple[str, str, int]]] = {
     "Apparel": [
@@ -95,8 +96,11 @@ def demo_products(currency: str = "EUR") -> list[CreateProduct]:
     return products
 
 
-async def seed_demo_catalog(mediator: Mediator) -> int:
-    """Creates the demo products that do not exist yet; returns how many it created."""
+async def seed_demo_catalog(mediator: Mediator, *, only_if_empty: bool = False) -> int:
+    """Creates the demo products that do not exist yet; returns how many it created.
+    ``only_if_empty`` leaves a shop that already sells something as it is."""
+    if only_if_empty and (await mediator.ask(ListProducts(limit=1))).items:
+        return 0
     created = 0
     for command in demo_products():
         try:

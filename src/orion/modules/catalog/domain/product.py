@@ -19,7 +19,7 @@ from .events import (
     StockAdjusted,
 )
 
-SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MAX_NAME = 200
 MAX_DESCRIPTION = 5000
 MAX_CATEGORY = 64
@@ -80,7 +80,7 @@ class Product(AggregateRoot):
         active: bool,
         now: datetime,
     ) -> Product:
-        if not SKU.match(sku):
+        if not SKU.fullmatch(sku):
             raise InvalidProduct(
                 "sku must be 1 to 64 letters, digits, '.', '_' or '-', starting alphanumeric"
             )
@@ -111,26 +111,27 @@ class Product(AggregateRoot):
         return self.active and not self.is_deleted
 
     def update(self, changes: ProductChanges, *, now: datetime) -> None:
+        """Applies every change or, when one is invalid, none."""
         self._ensure_exists()
-        changed: list[str] = []
-        if changes.name is not None and _name(changes.name) != self.name:
-            self.name = _name(changes.name)
-            changed.append("name")
-        if changes.description is not None and changes.description != self.description:
-            self.description = _description(changes.description)
-            changed.append("description")
-        if changes.category is not None and _category(changes.category) != self.category:
-            self.category = _category(changes.category)
-            changed.append("category")
-        if changes.active is not None and changes.active != self.active:
-            self.active = changes.active
-            changed.append("active")
-        old_price = self.price
-        if changes.price is not None and _price(changes.price) != self.price:
-            self.price = changes.price
-            changed.append("price")
+        proposed = {
+            "name": None if changes.name is None else _name(changes.name),
+            "description": None
+            if changes.description is None
+            else _description(changes.description),
+            "category": None if changes.category is None else _category(changes.category),
+            "active": changes.active,
+            "price": None if changes.price is None else _price(changes.price),
+        }
+        changed = [
+            field
+            for field, value in proposed.items()
+            if value is not None and value != getattr(self, field)
+        ]
         if not changed:
             return
+        old_price = self.price
+        for field in changed:
+            setattr(self, field, proposed[field])
         self.updated_at = now
         self._record(ProductUpdated(at=now, fields=tuple(changed)))
         if "price" in changed:
