@@ -3,6 +3,7 @@ PostgreSQL server, browsed over HTTP like a client app would."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -13,12 +14,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import psutil
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import SERVER_URL
+from tests.conftest import SERVER_URL, unavailable
 
 READY_WITHIN_S = 60
 
@@ -142,23 +144,11 @@ def test_restart_keeps_data_and_does_not_seed_twice(tmp_path: Path) -> None:
 
 def test_serve_on_the_postgresql_server() -> None:
     name = f"orion_e2e_{uuid.uuid4().hex[:10]}"
-    admin = make_url(SERVER_URL)
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    created = subprocess.run(
-        [
-            "psql",
-            admin.set(drivername="postgresql").render_as_string(hide_password=False),
-            "-c",
-            f'CREATE DATABASE "{name}"',
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if created.returncode != 0:
-        from tests.conftest import unavailable
-
-        unavailable("PostgreSQL server", RuntimeError(created.stderr.strip()))
+    try:
+        asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as error:
+        unavailable("PostgreSQL server", error)
+    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
     env = orion_env(ORION_DATABASE_URL=url, ORION_ADMIN_TOKEN="e2e-token")
     try:
         assert orion("migrate", env=env).returncode == 0
@@ -168,7 +158,7 @@ def test_serve_on_the_postgresql_server() -> None:
         try:
             server.wait_ready()
             browse(server.http)
-            created_product = server.http.post(
+            created = server.http.post(
                 "/api/v1/admin/products",
                 headers={"Authorization": "Bearer e2e-token"},
                 json={
@@ -178,20 +168,20 @@ def test_serve_on_the_postgresql_server() -> None:
                     "price": {"amount": 1, "currency": "EUR"},
                 },
             )
-            assert created_product.status_code == 201
+            assert created.status_code == 201
         finally:
             assert server.stop() == 0
     finally:
-        subprocess.run(
-            [
-                "psql",
-                admin.set(drivername="postgresql").render_as_string(hide_password=False),
-                "-c",
-                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-            ],
-            capture_output=True,
-            check=False,
-        )
+        asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _admin_sql(statement: str) -> None:
+    dsn = make_url(SERVER_URL).set(drivername="postgresql")
+    connection = await asyncpg.connect(dsn.render_as_string(hide_password=False), timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 def test_bad_setting_stops_the_start_with_one_line_naming_it() -> None:
