@@ -258,6 +258,7 @@ def main() -> None:
         return
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit("terminated"))  # clean up too
     print(
         f"wrk --latency -t1 -c{args.connections} -d{args.duration}s, "
         f"{ROUNDS} rounds per target, alternated; "

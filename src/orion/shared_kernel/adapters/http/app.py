@@ -30,7 +30,6 @@ def create_http_app(
 ) -> Quart:
     app = Quart("orion")
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     QuartSchema(
         app,
         info={"title": "Orion", "version": version},
@@ -38,6 +37,7 @@ def create_http_app(
         redoc_ui_path=None,
         scalar_ui_path=None,
     )
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # after QuartSchema sets app.json
     install_problem_handlers(app)
     app.register_blueprint(health_blueprint(readiness_checks))
     for blueprint in blueprints:
@@ -53,7 +53,7 @@ def create_http_app(
         request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
         g.request_id = request_id
         g.started = time.perf_counter()
-        structlog.contextvars.clear_contextvars()
+        # Hypercorn runs each request in a task of its own, so what a request binds ends with it.
         structlog.contextvars.bind_contextvars(request_id=request_id)
 
     @app.after_request

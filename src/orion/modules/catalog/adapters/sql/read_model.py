@@ -18,6 +18,8 @@ from orion.modules.catalog.application.queries import (
 from orion.modules.catalog.contracts.queries import ProductForOrder
 from orion.modules.catalog.domain.errors import ProductNotFound
 from orion.shared_kernel.adapters.pagination import InvalidCursor, decode_cursor, encode_cursor
+from orion.shared_kernel.adapters.sql.compiled import CompiledQuery
+from orion.shared_kernel.adapters.sql.engine import autocommit
 
 from .tables import products
 
@@ -42,21 +44,24 @@ _SORT_KEYS: dict[str, sa.Column[Any]] = {
 }
 _VISIBLE = sa.and_(products.c.deleted_at.is_(None), products.c.active)
 _LIVE = products.c.deleted_at.is_(None)
-_GET_VISIBLE = sa.select(*_VIEW_COLUMNS).where(products.c.id == sa.bindparam("id"), _VISIBLE)
-_GET_LIVE = sa.select(*_VIEW_COLUMNS).where(products.c.id == sa.bindparam("id"), _LIVE)
+_GET_VISIBLE = CompiledQuery(
+    sa.select(*_VIEW_COLUMNS).where(products.c.id == sa.bindparam("id"), _VISIBLE)
+)
+_GET_LIVE = CompiledQuery(
+    sa.select(*_VIEW_COLUMNS).where(products.c.id == sa.bindparam("id"), _LIVE)
+)
 
 
 class SqlCatalogReadModel:
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self._engine = autocommit(engine)
 
     async def get_product(self, product_id: uuid.UUID, *, include_hidden: bool) -> ProductView:
-        statement = _GET_LIVE if include_hidden else _GET_VISIBLE
-        async with self._engine.connect() as connection:
-            row = (await connection.execute(statement, {"id": product_id})).first()
+        query = _GET_LIVE if include_hidden else _GET_VISIBLE
+        row = await query.fetchrow(self._engine, id=product_id)
         if row is None:
             raise ProductNotFound(f"no product {product_id}")
-        return ProductView(**row._mapping)
+        return ProductView(**row)
 
     async def list_products(self, query: ListProducts) -> ProductPage:
         descending = query.sort.startswith("-")
