@@ -9,8 +9,9 @@ and clients connect on first use, inside the event loop that serves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from importlib.metadata import version
 
 import redis.asyncio as aioredis
@@ -28,6 +29,10 @@ from orion.shared_kernel.adapters.http.app import create_http_app
 from orion.shared_kernel.adapters.http.auth import ADMIN_TOKEN_CONFIG
 from orion.shared_kernel.adapters.http.health import ReadinessCheck
 from orion.shared_kernel.adapters.mediator import InProcessMediator, log_context, map_errors
+from orion.shared_kernel.adapters.messaging.broker import Subscription, subscribed_types
+from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
+from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
+from orion.shared_kernel.adapters.messaging.relay import OutboxRelay
 from orion.shared_kernel.adapters.sql.embedded import EmbeddedPostgres
 from orion.shared_kernel.adapters.sql.engine import create_engine
 from orion.shared_kernel.adapters.sql.migrations import migrate
@@ -60,8 +65,15 @@ class Container(containers.DeclarativeContainer):
     )
 
 
+MODULE_NAMES = (catalog.NAME,)
+
+
+class UnknownModule(ValueError):
+    pass
+
+
 class Orion:
-    """One wired instance of the shop, for the API process, a CLI command or a test."""
+    """One wired instance of the shop, for the API process, a worker, a CLI command or a test."""
 
     def __init__(self, settings: Settings, database_url: str) -> None:
         self.settings = settings
@@ -74,6 +86,51 @@ class Orion:
         self._redis: aioredis.Redis | None = None
         if settings.redis_url is not None:
             self._redis = aioredis.from_url(settings.redis_url.get_secret_value())
+        self.broker: RabbitMQ | InProcessBroker
+        if settings.broker_url is not None:
+            self.broker = RabbitMQ(
+                settings.broker_url.get_secret_value(),
+                prefetch=settings.consumer_prefetch,
+                retry_delays_ms=settings.retry_delays_ms,
+            )
+        else:
+            self.broker = InProcessBroker()
+        self.draining = False
+
+    @property
+    def in_process_broker(self) -> bool:
+        return isinstance(self.broker, InProcessBroker)
+
+    def subscriptions(self, modules: Iterable[str] = MODULE_NAMES) -> list[Subscription]:
+        wanted = set(modules)
+        unknown = wanted - set(MODULE_NAMES)
+        if unknown:
+            raise UnknownModule(
+                f"no such module: {', '.join(sorted(unknown))} (modules: {', '.join(MODULE_NAMES)})"
+            )
+        found: list[Subscription] = []
+        if catalog.NAME in wanted:
+            found += catalog.subscriptions(self.container.catalog())
+        return found
+
+    def relay(self) -> OutboxRelay:
+        settings = self.settings
+        return OutboxRelay(
+            engine=self.engine,
+            outboxes={catalog.NAME: catalog.OUTBOX},
+            publisher=self.broker,
+            subscribed=subscribed_types(self.subscriptions()),
+            batch_size=settings.relay_batch_size,
+            max_attempts=settings.outbox_max_attempts,
+            poll_interval_s=settings.relay_poll_interval_ms / 1000,
+            retention=timedelta(hours=settings.outbox_retention_hours),
+        )
+
+    async def start_consumers(self, modules: Iterable[str] = MODULE_NAMES) -> None:
+        await self.broker.start(self.subscriptions(modules))
+
+    async def stop_consumers(self) -> None:
+        await self.broker.stop()
 
     @property
     def engine(self) -> AsyncEngine:
@@ -101,6 +158,8 @@ class Orion:
         return app
 
     async def aclose(self) -> None:
+        if isinstance(self.broker, RabbitMQ):
+            await self.broker.close()
         await self.engine.dispose()
         if self._redis is not None:
             await self._redis.aclose()
@@ -110,7 +169,13 @@ class Orion:
             async with self.engine.connect() as connection:
                 await connection.execute(sa.text("SELECT 1"))
 
-        checks: dict[str, ReadinessCheck] = {"database": database}
+        async def accepting() -> None:
+            if self.draining:
+                raise RuntimeError("shutting down")
+
+        checks: dict[str, ReadinessCheck] = {"process": accepting, "database": database}
+        if isinstance(self.broker, RabbitMQ):
+            checks["broker"] = self.broker.ping
         redis = self._redis
         if redis is not None:
 

@@ -32,11 +32,23 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path(".orion"), description="Embedded PostgreSQL's data.")
     redis_url: SecretStr | None = Field(default=None, description="redis://host:6379/0")
+    broker_url: SecretStr | None = Field(
+        default=None, description="amqp://user:password@host:5672/vhost; unset: in-process"
+    )
     admin_token: SecretStr | None = Field(
         default=None, description="Bearer token of the admin API; unset: admin API refuses all."
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
+    relay_batch_size: int = Field(default=200, ge=1, le=10_000)
+    relay_poll_interval_ms: int = Field(default=1000, ge=10, le=60_000)
+    outbox_max_attempts: int = Field(default=10, ge=1, le=1000)
+    outbox_retention_hours: float = Field(default=168, ge=0)
+    consumer_prefetch: int = Field(default=32, ge=1, le=10_000)
+    retry_delays_ms: list[int] = Field(
+        default=[1_000, 10_000, 60_000],
+        description="Delays before each retry of a failed message (JSON list); then the DLQ.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
 

@@ -43,7 +43,7 @@ async def test_ready_when_database_and_redis_answer(database_url: str, redis_url
         response = await app.test_client().get("/health/ready")
         body = await response.get_json(force=True)
     assert response.status_code == 200, body
-    assert set(body["checks"]) == {"database", "redis"}
+    assert set(body["checks"]) == {"process", "database", "redis"}
     assert body["status"] == "pass"
 
 

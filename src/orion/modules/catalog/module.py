@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.catalog.adapters.http.routes import catalog_blueprint
 from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
+from orion.modules.catalog.adapters.sql.tables import outbox
 from orion.modules.catalog.adapters.sql.unit_of_work import SqlCatalogUnitOfWork
 from orion.modules.catalog.application import handlers
 from orion.modules.catalog.application.commands import (
@@ -23,10 +24,12 @@ from orion.modules.catalog.application.demo import seed_demo_catalog
 from orion.modules.catalog.application.queries import GetProduct, ListCategories, ListProducts
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
 from orion.shared_kernel.adapters.mediator import InProcessMediator
+from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
 from orion.shared_kernel.application.clock import Clock
 
 NAME = "catalog"
+OUTBOX = outbox
 MIGRATIONS = ModuleMigrations(
     schema="catalog", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
 )
@@ -67,6 +70,11 @@ class CatalogContainer(containers.DeclarativeContainer):
     blueprint = providers.Singleton(catalog_blueprint, mediator=mediator)
 
 
+def subscriptions(container: CatalogContainer) -> list[Subscription]:
+    """The catalog consumes no other module's events yet."""
+    return []
+
+
 def register(container: CatalogContainer, mediator: InProcessMediator) -> None:
     for message_type, handler in container.handlers().items():
         mediator.register(message_type, handler)
@@ -76,4 +84,13 @@ def blueprints(container: CatalogContainer) -> list[Blueprint]:
     return [container.blueprint()]
 
 
-__all__ = ["MIGRATIONS", "NAME", "CatalogContainer", "blueprints", "register", "seed_demo_catalog"]
+__all__ = [
+    "MIGRATIONS",
+    "NAME",
+    "OUTBOX",
+    "CatalogContainer",
+    "blueprints",
+    "register",
+    "seed_demo_catalog",
+    "subscriptions",
+]

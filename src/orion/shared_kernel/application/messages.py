@@ -8,10 +8,11 @@ wire name that is never derived from the class name.
 from __future__ import annotations
 
 import dataclasses
+import typing
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 R = TypeVar("R")
 
@@ -41,6 +42,25 @@ class IntegrationEvent:
             field.name: _to_primitive(getattr(self, field.name))
             for field in dataclasses.fields(self)
         }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Self:
+        """The event back from its JSON form; fields it does not know are ignored, so that a
+        producer may add optional fields without breaking its consumers."""
+        hints = typing.get_type_hints(cls)
+        values = {}
+        for field in dataclasses.fields(cls):
+            if field.name in payload:
+                values[field.name] = _from_primitive(hints[field.name], payload[field.name])
+        return cls(**values)
+
+
+def _from_primitive(hint: Any, value: Any) -> Any:
+    if hint is uuid.UUID:
+        return uuid.UUID(value)
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    return value
 
 
 def _to_primitive(value: Any) -> Any:

@@ -13,6 +13,7 @@ from quart_schema import QuartSchema
 
 from orion.shared_kernel.adapters.http.health import ReadinessCheck, health_blueprint
 from orion.shared_kernel.adapters.http.problems import install_problem_handlers
+from orion.shared_kernel.application import context
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -51,10 +52,13 @@ def create_http_app(
     async def bind_request_context() -> None:
         given = request.headers.get("X-Request-ID", "")
         request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
+        given = request.headers.get("X-Correlation-ID", "")
+        correlation_id = given if REQUEST_ID.match(given) else request_id
         g.request_id = request_id
         g.started = time.perf_counter()
-        # Hypercorn runs each request in a task of its own, so what a request binds ends with it.
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        # Hypercorn runs each request in a task of its own, so what a request sets ends with it.
+        context.correlation_id.set(correlation_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id, correlation_id=correlation_id)
 
     @app.after_request
     async def finish_request(response: Response) -> Response:

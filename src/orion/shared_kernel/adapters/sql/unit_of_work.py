@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from orion.shared_kernel.adapters.sql.outbox import outbox_rows
@@ -15,9 +17,10 @@ from orion.shared_kernel.application.messages import IntegrationEvent
 class SqlUnitOfWork:
     """Base of each module's unit of work; subclasses build their repositories in ``_open``."""
 
-    def __init__(self, engine: AsyncEngine, outbox: Table) -> None:
+    def __init__(self, engine: AsyncEngine, outbox: Table, inbox: Table | None = None) -> None:
         self._engine = engine
         self._outbox = outbox
+        self._inbox = inbox
         self._connection: AsyncConnection | None = None
         self._events: list[IntegrationEvent] = []
 
@@ -49,6 +52,17 @@ class SqlUnitOfWork:
                 await connection.rollback()
         finally:
             await connection.close()
+
+    async def first_delivery(self, consumer: str, message_id: uuid.UUID, type_: str) -> bool:
+        """Records the message in the inbox; false if this consumer has it already."""
+        if self._inbox is None:
+            raise RuntimeError("this module consumes no events: it has no inbox")
+        inserted = await self.connection.execute(
+            insert(self._inbox)
+            .values(consumer=consumer, message_id=message_id, type=type_)
+            .on_conflict_do_nothing()
+        )
+        return inserted.rowcount == 1
 
     def publish(self, *events: IntegrationEvent) -> None:
         self._events.extend(events)

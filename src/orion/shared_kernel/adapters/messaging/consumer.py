@@ -1,0 +1,62 @@
+"""A consuming module's side of a subscription: decode, deduplicate through the inbox, run
+the module's policy, commit; all in the module's own transaction.
+
+The policy runs with the message's correlation id and the message as causation, so what it
+publishes joins the same story in the logs and traces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import structlog
+
+from orion.shared_kernel.adapters.messaging.broker import Handle
+from orion.shared_kernel.adapters.messaging.envelope import Envelope, UndecodableMessage
+from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
+from orion.shared_kernel.application import context
+from orion.shared_kernel.application.messages import IntegrationEvent
+
+Policy = Callable[[Any, Any], Awaitable[None]]  # (event, the module's unit of work)
+
+log = structlog.get_logger("orion.consumer")
+
+
+def inbox_handler(
+    *,
+    consumer: str,
+    uow: Callable[[], SqlUnitOfWork],
+    policies: Mapping[type[IntegrationEvent], Policy],
+) -> Handle:
+    by_wire_name = {
+        event_type.wire_name: (event_type, policy) for event_type, policy in policies.items()
+    }
+
+    async def handle(envelope: Envelope) -> None:
+        try:
+            event_type, policy = by_wire_name[envelope.type]
+        except KeyError:
+            raise UndecodableMessage(f"{consumer} handles no {envelope.type!r}") from None
+        event = event_type.from_payload(envelope.payload)
+        correlation = context.correlation_id.set(envelope.correlation_id)
+        causation = context.causation_id.set(str(envelope.message_id))
+        try:
+            with structlog.contextvars.bound_contextvars(
+                consumer=consumer,
+                message_id=str(envelope.message_id),
+                message_type=envelope.type,
+                correlation_id=envelope.correlation_id,
+            ):
+                async with uow() as work:
+                    if not await work.first_delivery(consumer, envelope.message_id, envelope.type):
+                        log.info("message_duplicate")
+                        return
+                    await policy(event, work)
+                    await work.commit()
+                log.debug("message_consumed")
+        finally:
+            context.correlation_id.reset(correlation)
+            context.causation_id.reset(causation)
+
+    return handle
