@@ -137,6 +137,12 @@ async def delete_queues(url: str, *names: str) -> None:
             await channel.queue_delete(name)
 
 
+async def delete_topology(url: str, queue: str, retries: int = 2) -> None:
+    """A subscription's queue with its retry ladder and its dead-letter queue."""
+    ladder = (f"{queue}.retry.{number}" for number in range(1, retries + 1))
+    await delete_queues(url, queue, f"{queue}.dlq", *ladder)
+
+
 def relay(orion: Orion, publisher: Publisher, **options: Any) -> OutboxRelay:
     return OutboxRelay(
         engine=orion.engine,

@@ -18,7 +18,7 @@ from tests.integration.messaging.conftest import (
     Probe,
     check,
     create_products,
-    delete_queues,
+    delete_topology,
     relay,
 )
 
@@ -94,9 +94,7 @@ async def test_consumer_killed_between_commit_and_ack_is_redelivered_once(
         report = await check(orion.engine)  # ...and dropped by the inbox: one effect
         assert (report.lost, report.duplicated, report.unexpected) == (set(), {}, set())
     finally:
-        await delete_queues(
-            broker_url, queue, f"{queue}.dlq", f"{queue}.retry.1", f"{queue}.retry.2"
-        )
+        await delete_topology(broker_url, queue)
 
 
 async def test_in_process_broker_killed_mid_stream_loses_nothing(

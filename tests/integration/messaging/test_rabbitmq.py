@@ -24,7 +24,7 @@ from tests.integration.messaging.conftest import (
     Report,
     check,
     create_products,
-    delete_queues,
+    delete_topology,
     eventually,
     relay,
 )
@@ -40,9 +40,7 @@ async def rabbit(broker_url: str, probe: Probe) -> AsyncIterator[RabbitMQ]:
     finally:
         await broker.close()
         queue = probe.subscription().queue
-        await delete_queues(
-            broker_url, queue, f"{queue}.dlq", *(f"{queue}.retry.{n}" for n in (1, 2))
-        )
+        await delete_topology(broker_url, queue)
 
 
 async def settled(orion: Orion, *, within_s: float = 20.0) -> Report:
