@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import json
 import logging
 import signal
 import sys
+import uuid
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from orion.bootstrap import MODULE_NAMES, UNAVAILABLE, Orion, UnknownModule, database_url
 from orion.settings import SettingsError, load_settings
 from orion.shared_kernel.adapters.logging import configure_logging
+from orion.shared_kernel.adapters.messaging import operations
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable
+from orion.shared_kernel.adapters.messaging.rabbitmq import dead_letter_queue
 from orion.shared_kernel.domain.errors import DependencyUnavailable
 
 ENVIRONMENT = """\
@@ -21,6 +26,7 @@ settings come from ORION_* environment variables, or ORION_*_FILE naming a file:
   ORION_DATABASE_URL  PostgreSQL server (unset: embedded PostgreSQL under ORION_DATA_DIR)
   ORION_DATA_DIR      where the embedded PostgreSQL keeps its data (default ./.orion)
   ORION_REDIS_URL     Redis server (unset: in-process)
+  ORION_BROKER_URL    RabbitMQ server (unset: the in-process broker)
   ORION_ADMIN_TOKEN   bearer token of the admin API (unset: the admin API refuses all)
   ORION_LOG_FORMAT    auto | json | console;  ORION_LOG_LEVEL  DEBUG | INFO | WARNING | ERROR
 """
@@ -92,7 +98,110 @@ def parser() -> argparse.ArgumentParser:
     seed.add_argument(
         "--demo", action="store_true", required=True, help="the demo catalog (55 products)"
     )
+    _add_outbox_commands(commands)
+    _add_dlq_commands(commands)
     return root
+
+
+def _add_outbox_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    outbox = commands.add_parser(
+        "outbox",
+        help="inspect each module's outbox, replay its parked rows",
+        description="Inspect each module's outbox (the events committed with their change and "
+        "not yet relayed), and replay the rows the relay parked.",
+    )
+    actions = outbox.add_subparsers(dest="action", required=True, metavar="ACTION")
+    status = actions.add_parser(
+        "status",
+        help="per module: pending, parked, oldest pending age, published not yet cleaned",
+        description="Per module: rows pending (the relay will send them, some after a backoff), "
+        "rows parked (the relay gave up after ORION_OUTBOX_MAX_ATTEMPTS), the age in seconds "
+        "of the oldest pending row, and published rows not yet deleted by the cleanup "
+        "(ORION_OUTBOX_RETENTION_HOURS).",
+    )
+    status.add_argument("--json", action="store_true", help="a JSON list, one object per module")
+    replay = actions.add_parser(
+        "replay",
+        help="un-park parked rows so that the relay sends them again",
+        description="Un-park parked rows: attempts back to 0 and due now, so that the next relay "
+        "pass sends them again. Their last_error is kept, as the reason they were parked, until "
+        "a new attempt replaces it. Prints how many rows were un-parked.",
+    )
+    replay.add_argument("--module", help="only this module's outbox (default: every module's)")
+    replay.add_argument(
+        "--id",
+        dest="ids",
+        metavar="UUID",
+        type=uuid.UUID,
+        nargs="+",
+        action="extend",
+        help="only the rows with these message ids (default: every parked row)",
+    )
+
+
+def _add_dlq_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dlq = commands.add_parser(
+        "dlq",
+        help="list, show, replay or purge RabbitMQ dead-letter queues",
+        description="The dead-letter queue of a queue Q is Q.dlq: where a message lands after its "
+        "last attempt, with its failure in its headers. --queue always names Q, the main queue. "
+        "Needs ORION_BROKER_URL: the in-process broker has no dead-letter queues.",
+    )
+    actions = dlq.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list",
+        help="each dead-letter queue with its message count",
+        description="Each dead-letter queue with its count of ready messages: those of every "
+        "module's subscriptions, or of the queues given with --queue.",
+    )
+    listing.add_argument(
+        "--queue",
+        dest="queues",
+        metavar="QUEUE",
+        action="append",
+        help="this queue's dead-letter queue instead (repeatable)",
+    )
+    listing.add_argument("--json", action="store_true", help="a JSON list, one object per queue")
+    show = actions.add_parser(
+        "show",
+        help="print dead letters without removing them",
+        description="Print the first dead letters of QUEUE.dlq without removing them: message id, "
+        "type, attempts, failure, failure time and correlation id. AMQP has no peek: every "
+        "message of the DLQ is taken and all are given back at once, in their order.",
+    )
+    show.add_argument("--queue", required=True, help="the main queue Q (its DLQ is Q.dlq)")
+    show.add_argument("--limit", type=_positive, default=20, help="how many to print (default 20)")
+    show.add_argument("--json", action="store_true", help="a JSON list, one object per message")
+    replay = actions.add_parser(
+        "replay",
+        help="move dead letters back to their queue, to be consumed again",
+        description="Move dead letters from QUEUE.dlq back to QUEUE, oldest first, each acked "
+        "from the DLQ only once the broker confirmed its copy: a death midway loses nothing "
+        "(a message may then be in both queues; the consumer's inbox drops the copy). Their "
+        "attempt count starts over; their other headers are kept. Moves at most what the DLQ "
+        "held at the start.",
+    )
+    replay.add_argument("--queue", required=True, help="the main queue Q (its DLQ is Q.dlq)")
+    replay.add_argument(
+        "--limit", type=_positive, help="move at most this many (default: all of them)"
+    )
+    purge = actions.add_parser(
+        "purge",
+        help="delete dead letters for good",
+        description="Delete every ready message of QUEUE.dlq, for good.",
+    )
+    purge.add_argument("--queue", required=True, help="the main queue Q (its DLQ is Q.dlq)")
+    purge.add_argument("--yes", action="store_true", help="yes, delete them (required)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -102,6 +211,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     except SettingsError as error:
         sys.exit(f"orion: invalid setting {error}")
     configure_logging(level=settings.log_level, fmt=settings.log_format)
+    if args.command == "dlq":
+        if settings.broker_url is None:
+            sys.exit(
+                "orion: dlq needs ORION_BROKER_URL (RabbitMQ): the in-process broker has no "
+                "dead-letter queues; what it cannot deliver stays in the outbox "
+                "(orion outbox status)"
+            )
+        if args.action == "purge" and not args.yes:
+            sys.exit(
+                f"orion: dlq purge deletes the dead letters of {args.queue} for good: add --yes"
+            )
 
     try:
         with database_url(settings) as (url, embedded):
@@ -132,11 +252,15 @@ def main(argv: Sequence[str] | None = None) -> None:
                 _run(_then_close(orion, orion.migrate()))
             elif args.command == "seed":
                 _run(_then_close(orion, orion.seed_demo()))
+            elif args.command == "outbox":
+                _run(_then_close(orion, _outbox(orion, args)))
+            elif args.command == "dlq":
+                _run(_then_close(orion, _dlq(orion, args)))
+    except BrokerUnavailable as error:  # before UNREACHABLE: it is an OSError too
+        sys.exit(f"orion: cannot reach the broker: {error}")
     except UNREACHABLE as error:
         sys.exit(f"orion: cannot reach the database: {type(error).__name__}: {error}")
-    except BrokerUnavailable as error:
-        sys.exit(f"orion: cannot reach the broker: {error}")
-    except UnknownModule as error:
+    except (UnknownModule, operations.OperationFailed) as error:
         sys.exit(f"orion: {error}")
 
 
@@ -219,6 +343,106 @@ async def _work(orion: Orion, *, modules: list[str], relay: bool) -> None:
             await orion.stop_consumers()
     finally:
         await orion.aclose()
+
+
+async def _outbox(orion: Orion, args: argparse.Namespace) -> None:
+    if args.action == "status":
+        statuses = await operations.outbox_status(orion.engine, orion.outboxes)
+        if args.json:
+            print(json.dumps([dataclasses.asdict(status) for status in statuses], indent=2))
+            return
+        print(
+            _table(
+                ["module", "pending", "parked", "oldest pending (s)", "published, not cleaned"],
+                [
+                    [s.module, s.pending, s.parked, _seconds(s.oldest_pending_age_s), s.published]
+                    for s in statuses
+                ],
+            )
+        )
+        return
+    outboxes = orion.outboxes
+    if args.module is not None:
+        if args.module not in outboxes:
+            raise UnknownModule(
+                f"no outbox for module {args.module!r} (outboxes: {', '.join(outboxes)})"
+            )
+        outboxes = {args.module: outboxes[args.module]}
+    replayed = await operations.replay_parked(orion.engine, outboxes, args.ids)
+    total = sum(replayed.values())
+    by_module = ", ".join(f"{module} {count}" for module, count in replayed.items())
+    print(f"un-parked rows: {total} ({by_module})")
+    if total:
+        print("the relay sends them again on its next pass")
+    if args.ids is not None and total < len(set(args.ids)):
+        print(
+            f"{len(set(args.ids)) - total} of the given ids matched no parked row "
+            "(unknown, pending or already published)"
+        )
+
+
+async def _dlq(orion: Orion, args: argparse.Namespace) -> None:
+    assert orion.settings.broker_url is not None  # checked before the database was reached
+    url = orion.settings.broker_url.get_secret_value()
+    if args.action == "list":
+        queues = args.queues or [subscription.queue for subscription in orion.subscriptions()]
+        if not queues:
+            print("no module subscribes to events yet, so no dead-letter queue; name one: --queue")
+            return
+        counts = await operations.dead_letter_counts(url, queues)
+        rows = [
+            {"queue": queue, "dlq": dead_letter_queue(queue), "messages": count}
+            for queue, count in counts.items()
+        ]
+        if args.json:
+            print(json.dumps(rows, indent=2))
+            return
+        print(
+            _table(
+                ["queue", "dead-letter queue", "messages"],
+                [
+                    [
+                        row["queue"],
+                        row["dlq"],
+                        "not declared" if row["messages"] is None else row["messages"],
+                    ]
+                    for row in rows
+                ],
+            )
+        )
+    elif args.action == "show":
+        letters = await operations.peek_dead_letters(url, args.queue, args.limit)
+        if args.json:
+            print(json.dumps([dataclasses.asdict(letter) for letter in letters], indent=2))
+            return
+        for letter in letters:
+            print(
+                f"{letter.message_id}  {letter.type}  attempts {letter.attempts}  "
+                f"failed at {letter.failed_at}  correlation {letter.correlation_id}\n"
+                f"    {letter.error}"
+            )
+        print(f"{len(letters)} shown, none removed from {dead_letter_queue(args.queue)}")
+    elif args.action == "replay":
+        moved = await operations.replay_dead_letters(url, args.queue, args.limit)
+        print(
+            f"moved {moved} dead letters from {dead_letter_queue(args.queue)} back to {args.queue}"
+        )
+    elif args.action == "purge":
+        purged = await operations.purge_dead_letters(url, args.queue)
+        print(f"purged {purged} dead letters from {dead_letter_queue(args.queue)}")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [list(header), *([str(value) for value in row] for row in rows)]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    )
+
+
+def _seconds(age: float | None) -> str:
+    return "-" if age is None else f"{age:.1f}"
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ and clients connect on first use, inside the event loop that serves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 from importlib.metadata import version
@@ -83,6 +83,8 @@ class Orion:
         )
         self.mediator: InProcessMediator = self.container.mediator()
         catalog.register(self.container.catalog(), self.mediator)
+        # Each module's outbox, by module name: what the relay drains and `orion outbox` reports.
+        self.outboxes: Mapping[str, sa.Table] = {catalog.NAME: catalog.OUTBOX}
         self._redis: aioredis.Redis | None = None
         if settings.redis_url is not None:
             self._redis = aioredis.from_url(settings.redis_url.get_secret_value())
@@ -117,7 +119,7 @@ class Orion:
         settings = self.settings
         return OutboxRelay(
             engine=self.engine,
-            outboxes={catalog.NAME: catalog.OUTBOX},
+            outboxes=self.outboxes,
             publisher=self.broker,
             subscribed=subscribed_types(self.subscriptions()),
             batch_size=settings.relay_batch_size,

@@ -200,7 +200,25 @@ def test_secret_values_never_reach_the_output(tmp_path: Path) -> None:
     assert "hunter2-secret" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["migrate"], ["seed"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["serve"],
+        ["worker"],
+        ["relay"],
+        ["migrate"],
+        ["seed"],
+        ["outbox"],
+        ["outbox", "status"],
+        ["outbox", "replay"],
+        ["dlq"],
+        ["dlq", "list"],
+        ["dlq", "show"],
+        ["dlq", "replay"],
+        ["dlq", "purge"],
+    ],
+)
 def test_every_command_has_help(command: list[str]) -> None:
     result = orion(*command, "--help", env=orion_env())
     assert result.returncode == 0

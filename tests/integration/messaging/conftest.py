@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,12 +111,14 @@ async def check(engine: AsyncEngine) -> Report:
 
 
 @pytest.fixture
-async def probe(orion: Orion) -> Probe:
+async def probe(orion: Orion) -> AsyncIterator[Probe]:
     async with orion.engine.begin() as connection:
         await connection.exec_driver_sql("DROP SCHEMA IF EXISTS probe CASCADE")
         await connection.exec_driver_sql("CREATE SCHEMA probe")
         await connection.run_sync(probe_metadata.create_all)
-    return Probe(orion.engine)
+    yield Probe(orion.engine)
+    async with orion.engine.begin() as connection:
+        await connection.exec_driver_sql("DROP SCHEMA probe CASCADE")
 
 
 @pytest.fixture

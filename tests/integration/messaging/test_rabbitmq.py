@@ -157,36 +157,33 @@ async def test_poison_message_is_dead_lettered_with_its_reason_and_others_flow(
     assert undecodable.headers["x-orion-attempts"] == 1
 
 
-async def test_unroutable_message_stays_pending_and_is_counted(
+async def test_unroutable_messages_stay_pending_and_are_counted(
     orion: Orion, rabbit: RabbitMQ
 ) -> None:
-    event = ProductCreatedV1(
-        aggregate_id=uuid.uuid4(),
-        aggregate_version=1,
-        occurred_at=datetime.now(UTC),
-        sku="X",
-        name="X",
-        description="",
-        category="X",
-        price_amount=1,
-        price_currency="EUR",
-        stock=0,
-        active=True,
-    )
-    (row,) = outbox_rows([event])
-    row["type"] = f"probe.unbound_{uuid.uuid4().hex[:6]}.v1"  # no queue is bound to it
+    rows = outbox_rows([_created() for _ in range(3)])
+    unbound = f"probe.unbound_{uuid.uuid4().hex[:6]}.v1"  # subscribed, but no queue is bound
+    for row in rows:
+        row["type"] = unbound
     async with orion.engine.begin() as connection:
-        await connection.execute(outbox.insert(), [row])
-    worker = relay(orion, rabbit)
-    worker._subscribed = frozenset({row["type"]})
+        await connection.execute(outbox.insert(), rows)
+    worker = relay(orion, rabbit, max_attempts=2)
+    worker._subscribed = frozenset({unbound})
     await worker.relay_once()
     async with orion.engine.connect() as connection:
-        stored = (await connection.execute(sa.select(outbox).where(outbox.c.id == row["id"]))).one()
-    assert stored.published_at is None
-    assert stored.attempts == 1
-    assert "NO_ROUTE" in stored.last_error or "PublishError" in stored.last_error
-    assert stored.next_attempt_at > stored.created_at
-    assert worker.counts["failed"] == 1
+        stored = (await connection.execute(sa.select(outbox))).all()
+    assert [row.published_at for row in stored] == [None] * 3
+    assert [row.attempts for row in stored] == [1] * 3
+    assert all("NO_ROUTE" in row.last_error for row in stored)
+    assert all(row.next_attempt_at > row.created_at for row in stored)
+    assert worker.counts["failed"] == 3
+
+    async with orion.engine.begin() as connection:  # due again now
+        await connection.execute(outbox.update().values(next_attempt_at=sa.func.now()))
+    await worker.relay_once()
+    async with orion.engine.connect() as connection:
+        stored = (await connection.execute(sa.select(outbox))).all()
+    assert all(row.parked_at is not None and row.published_at is None for row in stored)
+    assert worker.counts["parked"] == 3
 
 
 async def test_a_row_committed_after_a_later_row_is_not_skipped(

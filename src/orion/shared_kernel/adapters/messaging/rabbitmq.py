@@ -42,6 +42,7 @@ from orion.shared_kernel.adapters.messaging.envelope import Envelope, Undecodabl
 EXCHANGE = "orion.events"
 ATTEMPTS_HEADER = "x-orion-attempts"
 ERROR_HEADER = "x-orion-error"
+FAILED_AT_HEADER = "x-orion-failed-at"
 PUBLISH_TIMEOUT_S = 10.0
 DRAIN_TIMEOUT_S = 10.0  # in-flight messages still unacked then go back to their queue
 
@@ -57,6 +58,10 @@ _UNAVAILABLE = (
     asyncio.TimeoutError,
     RuntimeError,  # aio-pika raises it for a channel used while reconnecting
 )
+
+
+def dead_letter_queue(queue: str) -> str:
+    return f"{queue}.dlq"
 
 
 def to_amqp(envelope: Envelope, **extra_headers: Any) -> Message:
@@ -204,7 +209,16 @@ class RabbitMQ:
         assert self._exchange is not None
         for subscription in subscriptions:
             queue = await channel.declare_queue(
-                subscription.queue, durable=True, arguments={"x-queue-type": "quorum"}
+                subscription.queue,
+                durable=True,
+                arguments={
+                    "x-queue-type": "quorum",
+                    # what the broker itself dead-letters (RabbitMQ 4's delivery limit) is kept
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": dead_letter_queue(subscription.queue),
+                    "x-dead-letter-strategy": "at-least-once",
+                    "x-overflow": "reject-publish",
+                },
             )
             for wire_name in sorted(subscription.types):
                 await queue.bind(self._exchange, routing_key=wire_name)
@@ -222,7 +236,9 @@ class RabbitMQ:
                     },
                 )
             await channel.declare_queue(
-                f"{subscription.queue}.dlq", durable=True, arguments={"x-queue-type": "quorum"}
+                dead_letter_queue(subscription.queue),
+                durable=True,
+                arguments={"x-queue-type": "quorum"},
             )
 
     # -- consuming -------------------------------------------------------------------------
@@ -263,7 +279,7 @@ class RabbitMQ:
         return on_message
 
     async def _process(self, subscription: Subscription, message: AbstractIncomingMessage) -> None:
-        attempts = int(_text((message.headers or {}).get(ATTEMPTS_HEADER, 0))) + 1
+        attempts = _attempts(message) + 1
         try:
             envelope = from_amqp(message)
         except UndecodableMessage as error:
@@ -297,7 +313,9 @@ class RabbitMQ:
         attempts: int,
         reason: str,
     ) -> None:
-        await self._publish_to_queue(_copy(message, attempts, reason), f"{subscription.queue}.dlq")
+        await self._publish_to_queue(
+            _copy(message, attempts, reason), dead_letter_queue(subscription.queue)
+        )
         await message.ack()
         log.error(
             "message_dead_lettered",
@@ -313,7 +331,7 @@ def _copy(message: AbstractIncomingMessage, attempts: int, reason: str) -> Messa
     headers = dict(message.headers or {})
     headers[ATTEMPTS_HEADER] = attempts
     headers[ERROR_HEADER] = reason
-    headers["x-orion-failed-at"] = datetime.now(UTC).isoformat()
+    headers[FAILED_AT_HEADER] = datetime.now(UTC).isoformat()
     return Message(
         message.body,
         headers=headers,
@@ -324,6 +342,14 @@ def _copy(message: AbstractIncomingMessage, attempts: int, reason: str) -> Messa
         correlation_id=message.correlation_id,
         timestamp=message.timestamp,
     )
+
+
+def _attempts(message: AbstractIncomingMessage) -> int:
+    """Failed attempts so far, from our header; a garbled one counts as none."""
+    try:
+        return int(_text((message.headers or {}).get(ATTEMPTS_HEADER, 0)))
+    except ValueError:
+        return 0
 
 
 def _uuid(value: object) -> uuid.UUID:

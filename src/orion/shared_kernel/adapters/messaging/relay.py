@@ -40,6 +40,8 @@ from orion.shared_kernel.adapters.sql.outbox import NOTIFY_CHANNEL
 log = structlog.get_logger("orion.relay")
 
 CLEANUP_EVERY_S = 60.0
+# A broker or database out of reach: the relay waits and tries again, touching no row.
+_UNAVAILABLE = (BrokerUnavailable, OSError, sa.exc.OperationalError, sa.exc.InterfaceError)
 CLEANUP_BATCH = 10_000
 
 
@@ -81,16 +83,13 @@ class OutboxRelay:
                 self._wake.clear()
                 try:
                     handled = await self.relay_once()
-                except (
-                    BrokerUnavailable,
-                    OSError,
-                    sa.exc.OperationalError,
-                    sa.exc.InterfaceError,
-                ) as error:
-                    log.warning(
-                        "relay_paused", error=f"{type(error).__name__}: {error}", retry_in_s=pause
-                    )
-                    self.counts["paused"] += 1
+                except Exception as error:  # logged and retried: nothing may stop the relay
+                    if isinstance(error, _UNAVAILABLE):
+                        log.warning("relay_paused", error=repr(error), retry_in_s=pause)
+                        self.counts["paused"] += 1
+                    else:
+                        log.exception("relay_failed", retry_in_s=pause)
+                        self.counts["errors"] += 1
                     await _wait(stop, pause)
                     pause = min(pause * 2, 30.0)
                     continue
@@ -155,7 +154,7 @@ class OutboxRelay:
         backoff = sa.func.least(
             self._backoff_cap_s, self._backoff_base_s * sa.func.power(2, table.c.attempts)
         ) * (0.5 + sa.func.random() * 0.5)
-        parked = await connection.execute(
+        await connection.execute(
             table.update()
             .where(table.c.id == sa.bindparam("row_id"))
             .values(
@@ -165,14 +164,18 @@ class OutboxRelay:
                 parked_at=sa.case(
                     (table.c.attempts + 1 >= self._max_attempts, sa.func.now()), else_=None
                 ),
-            )
-            .returning(table.c.id, table.c.type, table.c.attempts, table.c.parked_at),
+            ),
             [
                 {"row_id": row_id, "error": f"{type(error).__name__}: {error}"[:2000]}
                 for row_id, error in failed.items()
             ],
         )
-        for row in parked.all():
+        updated = await connection.execute(
+            sa.select(table.c.id, table.c.type, table.c.attempts, table.c.parked_at).where(
+                table.c.id.in_(list(failed))
+            )
+        )
+        for row in updated.all():
             event = "outbox_row_parked" if row.parked_at else "outbox_publish_failed"
             log.warning(event, message_id=str(row.id), type=row.type, attempts=row.attempts)
             if row.parked_at:
@@ -197,7 +200,7 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 deleted = await self.cleanup()
-            except (OSError, sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+            except _UNAVAILABLE as error:
                 log.warning("outbox_cleanup_failed", error=repr(error))
             else:
                 if deleted:

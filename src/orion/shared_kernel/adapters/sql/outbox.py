@@ -66,6 +66,13 @@ def create_outbox_table(schema: str) -> None:
         postgresql_where=sa.text("published_at IS NULL AND parked_at IS NULL"),
     )
     op.create_index(
+        "outbox_parked",
+        "outbox",
+        ["parked_at"],
+        schema=schema,
+        postgresql_where=sa.text("parked_at IS NOT NULL"),
+    )
+    op.create_index(
         "outbox_published",
         "outbox",
         ["published_at"],
