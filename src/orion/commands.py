@@ -1,0 +1,265 @@
+"""What each ``orion`` command does, once ``__main__`` has parsed it. Kept apart so that
+``orion --help`` answers without importing the whole shop."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import logging
+import signal
+import sys
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+from orion.bootstrap import UNAVAILABLE, Orion, UnknownModule, database_url
+from orion.settings import SettingsError, load_settings
+from orion.shared_kernel.adapters.logging import configure_logging
+from orion.shared_kernel.adapters.messaging import operations
+from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable
+from orion.shared_kernel.adapters.messaging.rabbitmq import dead_letter_queue
+from orion.shared_kernel.domain.errors import DependencyUnavailable
+
+UNREACHABLE: tuple[type[BaseException], ...] = (*UNAVAILABLE, DependencyUnavailable)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Carries out the parsed command."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        sys.exit(f"orion: invalid setting {error}")
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
+    if args.command == "dlq":
+        if settings.broker_url is None:
+            sys.exit(
+                "orion: dlq needs ORION_BROKER_URL (RabbitMQ): the in-process broker has no "
+                "dead-letter queues; what it cannot deliver stays in the outbox "
+                "(orion outbox status)"
+            )
+        if args.action == "purge" and not args.yes:
+            sys.exit(
+                f"orion: dlq purge deletes the dead letters of {args.queue} for good: add --yes"
+            )
+
+    try:
+        with database_url(settings) as (url, embedded):
+            orion = Orion(settings, url)
+            if args.command == "serve":
+                if (args.no_workers or args.no_relay) and orion.in_process_broker:
+                    sys.exit(
+                        "orion: --no-workers and --no-relay need ORION_BROKER_URL: the "
+                        "in-process broker delivers only inside this process"
+                    )
+                _run(
+                    _serve(
+                        orion,
+                        args.host,
+                        args.port,
+                        migrate=embedded,
+                        demo=args.demo,
+                        workers=not args.no_workers,
+                        relay=not args.no_relay,
+                    )
+                )
+            elif args.command in {"worker", "relay"}:
+                if orion.in_process_broker:
+                    sys.exit(f"orion: {args.command} needs ORION_BROKER_URL (RabbitMQ)")
+                modules = args.module.split(",") if args.command == "worker" else []
+                _run(_work(orion, modules=modules, relay=args.command == "relay"))
+            elif args.command == "migrate":
+                _run(_then_close(orion, orion.migrate()))
+            elif args.command == "seed":
+                _run(_then_close(orion, orion.seed_demo()))
+            elif args.command == "outbox":
+                _run(_then_close(orion, _outbox(orion, args)))
+            elif args.command == "dlq":
+                _run(_then_close(orion, _dlq(orion, args)))
+    except BrokerUnavailable as error:  # before UNREACHABLE: it is an OSError too
+        sys.exit(f"orion: cannot reach the broker: {error}")
+    except UNREACHABLE as error:
+        sys.exit(f"orion: cannot reach the database: {type(error).__name__}: {error}")
+    except (UnknownModule, operations.OperationFailed) as error:
+        sys.exit(f"orion: {error}")
+
+
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    try:
+        import uvloop
+    except ImportError:  # Windows has no uvloop; asyncio's loop serves, slower
+        asyncio.run(coroutine)
+    else:
+        uvloop.run(coroutine)
+
+
+async def _then_close(orion: Orion, work: Coroutine[Any, Any, Any]) -> None:
+    try:
+        await work
+    finally:
+        await orion.aclose()
+
+
+def _on_signals() -> asyncio.Event:
+    received = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, received.set)
+    return received
+
+
+async def _serve(
+    orion: Orion, host: str, port: int, *, migrate: bool, demo: bool, workers: bool, relay: bool
+) -> None:
+    """The API, and unless told otherwise the relay and every module's consumers.
+
+    On SIGTERM: readiness turns 503, consumers stop taking messages and finish the ones in
+    flight, the relay finishes its pass, then the server finishes its requests and closes.
+    """
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    if migrate:
+        await orion.migrate()
+    if demo:
+        await orion.seed_demo(only_if_empty=True)
+    config = Config()
+    config.bind = [f"{host}:{port}"]
+    config.accesslog = None  # the app logs each request itself, with its context
+    config.errorlog = logging.getLogger("hypercorn.error")  # through structlog's handler
+    config.graceful_timeout = 10.0
+    signalled = _on_signals()
+    relay_stop = asyncio.Event()
+    relay_task = asyncio.create_task(orion.relay().run(relay_stop)) if relay else None
+    if workers:
+        await orion.start_consumers()
+
+    async def shutdown_trigger() -> None:
+        await signalled.wait()
+        orion.draining = True
+        if workers:
+            await orion.stop_consumers()
+        relay_stop.set()
+        if relay_task is not None:
+            await relay_task
+
+    try:
+        await serve(orion.create_app(), config, shutdown_trigger=shutdown_trigger)
+    finally:
+        relay_stop.set()
+        if relay_task is not None and not relay_task.done():
+            await relay_task
+
+
+async def _work(orion: Orion, *, modules: list[str], relay: bool) -> None:
+    """A worker (consumers of the given modules) or a relay, until SIGTERM or SIGINT."""
+    signalled = _on_signals()
+    try:
+        if relay:
+            await orion.relay().run(signalled)
+        else:
+            await orion.start_consumers(modules)
+            await signalled.wait()
+            await orion.stop_consumers()
+    finally:
+        await orion.aclose()
+
+
+async def _outbox(orion: Orion, args: argparse.Namespace) -> None:
+    if args.action == "status":
+        statuses = await operations.outbox_status(orion.engine, orion.outboxes)
+        if args.json:
+            print(json.dumps([dataclasses.asdict(status) for status in statuses], indent=2))
+            return
+        print(
+            _table(
+                ["module", "pending", "parked", "oldest pending (s)", "published, not cleaned"],
+                [
+                    [s.module, s.pending, s.parked, _seconds(s.oldest_pending_age_s), s.published]
+                    for s in statuses
+                ],
+            )
+        )
+        return
+    outboxes = orion.outboxes
+    if args.module is not None:
+        if args.module not in outboxes:
+            raise UnknownModule(
+                f"no outbox for module {args.module!r} (outboxes: {', '.join(outboxes)})"
+            )
+        outboxes = {args.module: outboxes[args.module]}
+    replayed = await operations.replay_parked(orion.engine, outboxes, args.ids)
+    total = sum(replayed.values())
+    by_module = ", ".join(f"{module} {count}" for module, count in replayed.items())
+    print(f"un-parked rows: {total} ({by_module})")
+    if total:
+        print("the relay sends them again on its next pass")
+    if args.ids is not None and total < len(set(args.ids)):
+        print(
+            f"{len(set(args.ids)) - total} of the given ids matched no parked row "
+            "(unknown, pending or already published)"
+        )
+
+
+async def _dlq(orion: Orion, args: argparse.Namespace) -> None:
+    assert orion.settings.broker_url is not None  # checked before the database was reached
+    url = orion.settings.broker_url.get_secret_value()
+    if args.action == "list":
+        queues = args.queues or [subscription.queue for subscription in orion.subscriptions()]
+        if not queues:
+            print("no module subscribes to events yet, so no dead-letter queue; name one: --queue")
+            return
+        counts = await operations.dead_letter_counts(url, queues)
+        rows = [
+            {"queue": queue, "dlq": dead_letter_queue(queue), "messages": count}
+            for queue, count in counts.items()
+        ]
+        if args.json:
+            print(json.dumps(rows, indent=2))
+            return
+        print(
+            _table(
+                ["queue", "dead-letter queue", "messages"],
+                [
+                    [
+                        row["queue"],
+                        row["dlq"],
+                        "not declared" if row["messages"] is None else row["messages"],
+                    ]
+                    for row in rows
+                ],
+            )
+        )
+    elif args.action == "show":
+        letters = await operations.peek_dead_letters(url, args.queue, args.limit)
+        if args.json:
+            print(json.dumps([dataclasses.asdict(letter) for letter in letters], indent=2))
+            return
+        for letter in letters:
+            print(
+                f"{letter.message_id}  {letter.type}  attempts {letter.attempts}  "
+                f"failed at {letter.failed_at}  correlation {letter.correlation_id}\n"
+                f"    {letter.error}"
+            )
+        print(f"{len(letters)} shown, none removed from {dead_letter_queue(args.queue)}")
+    elif args.action == "replay":
+        moved = await operations.replay_dead_letters(url, args.queue, args.limit)
+        print(
+            f"moved {moved} dead letters from {dead_letter_queue(args.queue)} back to {args.queue}"
+        )
+    elif args.action == "purge":
+        purged = await operations.purge_dead_letters(url, args.queue)
+        print(f"purged {purged} dead letters from {dead_letter_queue(args.queue)}")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [list(header), *([str(value) for value in row] for row in rows)]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    )
+
+
+def _seconds(age: float | None) -> str:
+    return "-" if age is None else f"{age:.1f}"
