@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import aio_pika
 import aiormq
 import sqlalchemy as sa
-from aio_pika import DeliveryMode, Message
+from aio_pika import Message
 from aio_pika.abc import (
     AbstractChannel,
     AbstractConnection,
@@ -36,7 +36,9 @@ from orion.shared_kernel.adapters.messaging.rabbitmq import (
     ERROR_HEADER,
     FAILED_AT_HEADER,
     PUBLISH_TIMEOUT_S,
+    copy_message,
     dead_letter_queue,
+    header_text,
 )
 from orion.shared_kernel.adapters.sql.outbox import NOTIFY_CHANNEL
 
@@ -286,32 +288,17 @@ def _replayable(message: AbstractIncomingMessage) -> Message:
         for key, value in (message.headers or {}).items()
         if key not in {ATTEMPTS_HEADER, DELIVERY_COUNT_HEADER}
     }
-    return Message(
-        message.body,
-        headers=headers,
-        content_type=message.content_type,
-        delivery_mode=DeliveryMode.PERSISTENT,
-        message_id=message.message_id,
-        type=message.type,
-        correlation_id=message.correlation_id,
-        timestamp=message.timestamp,
-    )
+    return copy_message(message, headers)
 
 
 def _dead_letter(message: AbstractIncomingMessage) -> DeadLetter:
     headers = message.headers or {}
-    attempts = _text(headers.get(ATTEMPTS_HEADER))
+    attempts = header_text(headers.get(ATTEMPTS_HEADER))
     return DeadLetter(
         message_id=message.message_id,
         type=message.type,
         attempts=None if attempts is None else int(attempts),
-        error=_text(headers.get(ERROR_HEADER)),
-        failed_at=_text(headers.get(FAILED_AT_HEADER)),
+        error=header_text(headers.get(ERROR_HEADER)),
+        failed_at=header_text(headers.get(FAILED_AT_HEADER)),
         correlation_id=message.correlation_id,
     )
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -95,9 +95,9 @@ def from_amqp(message: AbstractIncomingMessage) -> Envelope:
             type=str(message.type),
             occurred_at=datetime.fromisoformat(_text(headers["x-orion-occurred-at"])),
             correlation_id=message.correlation_id,
-            causation_id=_optional_text(headers.get("x-orion-causation-id")),
-            traceparent=_optional_text(headers.get("traceparent")),
-            tracestate=_optional_text(headers.get("tracestate")),
+            causation_id=header_text(headers.get("x-orion-causation-id")),
+            traceparent=header_text(headers.get("traceparent")),
+            tracestate=header_text(headers.get("tracestate")),
             aggregate_id=_uuid(headers["x-orion-aggregate-id"]),
             aggregate_version=int(_text(headers["x-orion-aggregate-version"])),
             payload=json.loads(message.body),
@@ -332,6 +332,11 @@ def _copy(message: AbstractIncomingMessage, attempts: int, reason: str) -> Messa
     headers[ATTEMPTS_HEADER] = attempts
     headers[ERROR_HEADER] = reason
     headers[FAILED_AT_HEADER] = datetime.now(UTC).isoformat()
+    return copy_message(message, headers)
+
+
+def copy_message(message: AbstractIncomingMessage, headers: dict[str, Any]) -> Message:
+    """A received message to publish again: same body and properties, these headers."""
     return Message(
         message.body,
         headers=headers,
@@ -360,5 +365,5 @@ def _text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _optional_text(value: object) -> str | None:
+def header_text(value: object) -> str | None:
     return None if value is None else _text(value)
