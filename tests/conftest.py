@@ -11,18 +11,22 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
+from pydantic import SecretStr
 from quart.typing import TestClientProtocol as Client
 from sqlalchemy.engine import make_url
 
 from orion.bootstrap import Orion
+from orion.modules.identity.application.commands import CreateAdmin, LogIn
 from orion.settings import Settings
 
 TESTS = Path(__file__).parent
-ADMIN_TOKEN = "test-admin-token"
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+JWT_KEYS = "test:" + "k" * 48
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "correct horse battery staple"
 SERVER_URL = os.environ.get(
     "ORION_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
@@ -57,7 +61,7 @@ async def database_url() -> AsyncIterator[str]:
         unavailable(f"PostgreSQL at {make_url(SERVER_URL).render_as_string()}", error)
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    migrator = Orion(Settings(), url)
+    migrator = Orion(shop_settings(), url)
     await migrator.migrate()
     await migrator.aclose()
     try:
@@ -70,13 +74,31 @@ async def database_url() -> AsyncIterator[str]:
 @pytest.fixture
 async def orion(database_url: str) -> AsyncIterator[Orion]:
     """A wired Orion on the test database, with every module's tables emptied first."""
-    shop = Orion(Settings(admin_token=ADMIN_TOKEN), database_url)
+    shop = Orion(shop_settings(), database_url)
     async with shop.engine.begin() as connection:
-        await connection.exec_driver_sql("TRUNCATE catalog.products, catalog.outbox")
+        await connection.exec_driver_sql(
+            "TRUNCATE catalog.products, catalog.outbox, identity.users, identity.sessions,"
+            " identity.refresh_tokens, identity.one_time_tokens, identity.outbox"
+        )
     try:
         yield shop
     finally:
         await shop.aclose()
+
+
+def shop_settings(**overrides: Any) -> Settings:
+    """Settings for a test Orion: a fixed signing key, nothing written to the data dir."""
+    return Settings(jwt_keys=SecretStr(JWT_KEYS), **overrides)
+
+
+@pytest.fixture
+async def admin(orion: Orion) -> dict[str, str]:
+    """Authorization headers of a signed-in admin."""
+    await orion.mediator.send(
+        CreateAdmin(email=ADMIN_EMAIL, password=ADMIN_PASSWORD, full_name="Admin")
+    )
+    pair = await orion.mediator.send(LogIn(email=ADMIN_EMAIL, password=ADMIN_PASSWORD))
+    return {"Authorization": f"Bearer {pair.access_token}"}
 
 
 @pytest.fixture

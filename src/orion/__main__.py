@@ -82,6 +82,21 @@ def parser() -> argparse.ArgumentParser:
     seed.add_argument(
         "--demo", action="store_true", required=True, help="the demo catalog (55 products)"
     )
+    admin = commands.add_parser(
+        "admin",
+        help="manage admin accounts",
+        description="Manage admin accounts.",
+    )
+    admin_actions = admin.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = admin_actions.add_parser(
+        "create",
+        help="make an admin, or promote the account with this email",
+        description="Make an admin account, or promote the account with this email (its "
+        "password is then replaced and its sessions end). The password is read from standard "
+        "input when it is not a terminal (one line), else prompted for twice.",
+    )
+    create.add_argument("--email", required=True, help="the admin's email address")
+    create.add_argument("--full-name", default="Administrator", help="(default: Administrator)")
     _add_outbox_commands(commands)
     _add_dlq_commands(commands)
     return root

@@ -9,6 +9,7 @@ and clients connect on first use, inside the event loop that serves.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
@@ -23,16 +24,20 @@ from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.catalog import module as catalog
+from orion.modules.identity import module as identity
+from orion.modules.identity.adapters.security.tokens import parse_keys
 from orion.settings import Settings
 from orion.shared_kernel.adapters.clock import SystemClock
 from orion.shared_kernel.adapters.http.app import create_http_app
-from orion.shared_kernel.adapters.http.auth import ADMIN_TOKEN_CONFIG
+from orion.shared_kernel.adapters.http.auth import AUTHENTICATOR
 from orion.shared_kernel.adapters.http.health import ReadinessCheck
 from orion.shared_kernel.adapters.mediator import InProcessMediator, log_context, map_errors
 from orion.shared_kernel.adapters.messaging.broker import Subscription, subscribed_types
 from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
 from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
 from orion.shared_kernel.adapters.messaging.relay import OutboxRelay
+from orion.shared_kernel.adapters.ratelimit import RateLimiter
+from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.sql.embedded import EmbeddedPostgres
 from orion.shared_kernel.adapters.sql.engine import create_engine
 from orion.shared_kernel.adapters.sql.migrations import migrate
@@ -60,12 +65,24 @@ class Container(containers.DeclarativeContainer):
         InProcessMediator, behaviours=providers.List(map_errors(UNAVAILABLE), log_context)
     )
 
+    limiter = providers.Singleton(
+        RateLimiter, storage=providers.Singleton(rate_limit_storage, config.redis_url)
+    )
+
     catalog = providers.Container(
         catalog.CatalogContainer, engine=engine, clock=clock, mediator=mediator
     )
+    identity = providers.Container(
+        identity.IdentityContainer,
+        engine=engine,
+        clock=clock,
+        mediator=mediator,
+        limiter=limiter,
+        config=config.identity,
+    )
 
 
-MODULE_NAMES = (catalog.NAME,)
+MODULE_NAMES = (catalog.NAME, identity.NAME)
 
 
 class UnknownModule(ValueError):
@@ -79,12 +96,32 @@ class Orion:
         self.settings = settings
         self.container = Container()
         self.container.config.from_dict(
-            {"database_url": database_url, "db_pool_size": settings.db_pool_size}
+            {
+                "database_url": database_url,
+                "db_pool_size": settings.db_pool_size,
+                "redis_url": (
+                    None if settings.redis_url is None else settings.redis_url.get_secret_value()
+                ),
+                "identity": {
+                    "jwt_keys": jwt_keys(settings),
+                    "jwt_issuer": settings.jwt_issuer,
+                    "jwt_audience": settings.jwt_audience,
+                    "access_token_ttl_s": settings.access_token_ttl_s,
+                    "login_limit_per_account": settings.login_limit_per_account,
+                    "login_limit_per_address": settings.login_limit_per_address,
+                    "register_limit_per_address": settings.register_limit_per_address,
+                    "reset_limit_per_address": settings.reset_limit_per_address,
+                },
+            }
         )
         self.mediator: InProcessMediator = self.container.mediator()
         catalog.register(self.container.catalog(), self.mediator)
+        identity.register(self.container.identity(), self.mediator)
         # Each module's outbox, by module name: what the relay drains and `orion outbox` reports.
-        self.outboxes: Mapping[str, sa.Table] = {catalog.NAME: catalog.OUTBOX}
+        self.outboxes: Mapping[str, sa.Table] = {
+            catalog.NAME: catalog.OUTBOX,
+            identity.NAME: identity.OUTBOX,
+        }
         self._redis: aioredis.Redis | None = None
         if settings.redis_url is not None:
             self._redis = aioredis.from_url(settings.redis_url.get_secret_value())
@@ -113,6 +150,8 @@ class Orion:
         found: list[Subscription] = []
         if catalog.NAME in wanted:
             found += catalog.subscriptions(self.container.catalog())
+        if identity.NAME in wanted:
+            found += identity.subscriptions(self.container.identity())
         return found
 
     def relay(self) -> OutboxRelay:
@@ -140,7 +179,7 @@ class Orion:
         return engine
 
     async def migrate(self) -> None:
-        await migrate(self.engine, [catalog.MIGRATIONS])
+        await migrate(self.engine, [catalog.MIGRATIONS, identity.MIGRATIONS])
 
     async def seed_demo(self, *, only_if_empty: bool = False) -> int:
         created = await catalog.seed_demo_catalog(self.mediator, only_if_empty=only_if_empty)
@@ -151,12 +190,14 @@ class Orion:
         app = create_http_app(
             version=version("orion"),
             max_body_bytes=self.settings.max_body_bytes,
-            blueprints=catalog.blueprints(self.container.catalog()),
+            blueprints=[
+                *catalog.blueprints(self.container.catalog()),
+                *identity.blueprints(self.container.identity()),
+            ],
             readiness_checks=self._readiness_checks(),
             on_shutdown=[self.aclose],
         )
-        if self.settings.admin_token is not None:
-            app.config[ADMIN_TOKEN_CONFIG] = self.settings.admin_token.get_secret_value()
+        app.extensions[AUTHENTICATOR] = self.container.identity.authenticator()
         return app
 
     async def aclose(self) -> None:
@@ -186,6 +227,20 @@ class Orion:
 
             checks["redis"] = redis_ping
         return checks
+
+
+def jwt_keys(settings: Settings) -> dict[str, bytes]:
+    """``ORION_JWT_KEYS``, or else a key of this data dir's own, made once and kept (fine for
+    one machine; replicas behind a balancer must share ``ORION_JWT_KEYS``)."""
+    if settings.jwt_keys is not None:
+        return parse_keys(settings.jwt_keys.get_secret_value())
+    path = settings.data_dir / "jwt.key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(f"local:{secrets.token_urlsafe(48)}")
+        log.warning("jwt_key_generated", path=str(path), hint="set ORION_JWT_KEYS in production")
+    return parse_keys(path.read_text().strip())
 
 
 @contextmanager

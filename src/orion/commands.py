@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import getpass
 import json
 import logging
 import signal
@@ -14,12 +15,13 @@ from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from orion.bootstrap import UNAVAILABLE, Orion, UnknownModule, database_url
+from orion.modules.identity.application.commands import CreateAdmin
 from orion.settings import SettingsError, load_settings
 from orion.shared_kernel.adapters.logging import configure_logging
 from orion.shared_kernel.adapters.messaging import operations
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable
 from orion.shared_kernel.adapters.messaging.rabbitmq import dead_letter_queue
-from orion.shared_kernel.domain.errors import DependencyUnavailable
+from orion.shared_kernel.domain.errors import DependencyUnavailable, DomainError
 
 UNREACHABLE: tuple[type[BaseException], ...] = (*UNAVAILABLE, DependencyUnavailable)
 
@@ -72,6 +74,9 @@ def run(args: argparse.Namespace) -> None:
                 _run(_then_close(orion, orion.migrate()))
             elif args.command == "seed":
                 _run(_then_close(orion, orion.seed_demo()))
+            elif args.command == "admin":
+                password = _read_password()
+                _run(_then_close(orion, _create_admin(orion, args, password)))
             elif args.command == "outbox":
                 _run(_then_close(orion, _outbox(orion, args)))
             elif args.command == "dlq":
@@ -82,6 +87,8 @@ def run(args: argparse.Namespace) -> None:
         sys.exit(f"orion: cannot reach the database: {type(error).__name__}: {error}")
     except (UnknownModule, operations.OperationFailed) as error:
         sys.exit(f"orion: {error}")
+    except DomainError as error:  # e.g. a weak password for `orion admin create`
+        sys.exit(f"orion: {error.title}: {error.detail}")
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -163,6 +170,23 @@ async def _work(orion: Orion, *, modules: list[str], relay: bool) -> None:
             await orion.stop_consumers()
     finally:
         await orion.aclose()
+
+
+def _read_password() -> str:
+    """One line from standard input when it is piped, else a prompt (twice) on the terminal."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        sys.exit("orion: the passwords differ")
+    return password
+
+
+async def _create_admin(orion: Orion, args: argparse.Namespace, password: str) -> None:
+    user = await orion.mediator.send(
+        CreateAdmin(email=args.email, password=password, full_name=args.full_name)
+    )
+    print(f"admin {user.email} ({user.id})")
 
 
 async def _outbox(orion: Orion, args: argparse.Namespace) -> None:

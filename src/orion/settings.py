@@ -35,9 +35,18 @@ class Settings(BaseSettings):
     broker_url: SecretStr | None = Field(
         default=None, description="amqp://user:password@host:5672/vhost; unset: in-process"
     )
-    admin_token: SecretStr | None = Field(
-        default=None, description="Bearer token of the admin API; unset: admin API refuses all."
+    jwt_keys: SecretStr | None = Field(
+        default=None,
+        description="kid:secret[,kid:secret]: the first signs access tokens, all verify; "
+        "unset: a key made once under the data dir",
     )
+    jwt_issuer: str = "orion"
+    jwt_audience: str = "orion-api"
+    access_token_ttl_s: int = Field(default=900, ge=60, le=900)
+    login_limit_per_account: str = "5/minute"
+    login_limit_per_address: str = "20/minute"
+    register_limit_per_address: str = "10/hour"
+    reset_limit_per_address: str = "5/hour"
     db_pool_size: int = Field(default=10, ge=1, le=200)
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
     relay_batch_size: int = Field(default=200, ge=1, le=10_000)

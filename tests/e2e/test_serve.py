@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from tests.conftest import SERVER_URL, unavailable
 
 READY_WITHIN_S = 60
+PASSWORD = "an operator's long passphrase"
 
 
 def free_port() -> int:
@@ -34,14 +35,18 @@ def free_port() -> int:
 
 def orion_env(**settings: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("ORION_")}
-    env.update({"ORION_LOG_FORMAT": "json", **settings})
+    # a fixed signing key, so that no command writes one into the working directory
+    env.update({"ORION_LOG_FORMAT": "json", "ORION_JWT_KEYS": "e2e:" + "k" * 40, **settings})
     return env
 
 
-def orion(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def orion(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "orion", *args],
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -149,18 +154,25 @@ def test_serve_on_the_postgresql_server() -> None:
     except (OSError, asyncpg.PostgresError) as error:
         unavailable("PostgreSQL server", error)
     url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    env = orion_env(ORION_DATABASE_URL=url, ORION_ADMIN_TOKEN="e2e-token")
+    env = orion_env(ORION_DATABASE_URL=url)
     try:
         assert orion("migrate", env=env).returncode == 0
+        made = orion("admin", "create", "--email", "ops@example.com", env=env, stdin=PASSWORD)
+        assert made.returncode == 0, made.stderr
+        assert "admin ops@example.com" in made.stdout
         seeded = orion("seed", "--demo", env=env)
         assert seeded.returncode == 0, seeded.stderr
         server = Server(env)
         try:
             server.wait_ready()
             browse(server.http)
+            login = server.http.post(
+                "/api/v1/auth/login", json={"email": "ops@example.com", "password": PASSWORD}
+            )
+            token = login.json()["access_token"]
             created = server.http.post(
                 "/api/v1/admin/products",
-                headers={"Authorization": "Bearer e2e-token"},
+                headers={"Authorization": f"Bearer {token}"},
                 json={
                     "sku": "E2E-1",
                     "name": "E2E",
@@ -217,6 +229,8 @@ def test_secret_values_never_reach_the_output(tmp_path: Path) -> None:
         ["dlq", "show"],
         ["dlq", "replay"],
         ["dlq", "purge"],
+        ["admin"],
+        ["admin", "create"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:

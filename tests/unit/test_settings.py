@@ -33,7 +33,7 @@ def test_defaults_apply_without_any_variable() -> None:
 
     assert settings.database_url is None
     assert settings.redis_url is None
-    assert settings.admin_token is None
+    assert settings.jwt_keys is None
     assert settings.data_dir == Path(".orion")
     assert settings.db_pool_size == 10
     assert settings.log_level == "INFO"
@@ -43,7 +43,7 @@ def test_defaults_apply_without_any_variable() -> None:
 def test_orion_variables_are_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ORION_DATABASE_URL", "postgresql+asyncpg://orion:pw@db:5432/orion")
     monkeypatch.setenv("ORION_REDIS_URL", "redis://cache:6379/0")
-    monkeypatch.setenv("ORION_ADMIN_TOKEN", "s3cret")
+    monkeypatch.setenv("ORION_JWT_KEYS", "s3cret")
     monkeypatch.setenv("ORION_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ORION_DB_POOL_SIZE", "25")
     monkeypatch.setenv("ORION_MAX_BODY_BYTES", "2048")
@@ -56,8 +56,8 @@ def test_orion_variables_are_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert settings.database_url.get_secret_value() == "postgresql+asyncpg://orion:pw@db:5432/orion"
     assert settings.redis_url is not None
     assert settings.redis_url.get_secret_value() == "redis://cache:6379/0"
-    assert settings.admin_token is not None
-    assert settings.admin_token.get_secret_value() == "s3cret"
+    assert settings.jwt_keys is not None
+    assert settings.jwt_keys.get_secret_value() == "s3cret"
     assert settings.data_dir == tmp_path
     assert settings.db_pool_size == 25
     assert settings.max_body_bytes == 2048
@@ -68,12 +68,12 @@ def test_orion_variables_are_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 def test_file_variable_reads_the_secret_and_strips_the_trailing_newline(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("ORION_ADMIN_TOKEN_FILE", str(secret_file(tmp_path, "from-a-file\n")))
+    monkeypatch.setenv("ORION_JWT_KEYS_FILE", str(secret_file(tmp_path, "from-a-file\n")))
 
     settings = load_settings()
 
-    assert settings.admin_token is not None
-    assert settings.admin_token.get_secret_value() == "from-a-file"
+    assert settings.jwt_keys is not None
+    assert settings.jwt_keys.get_secret_value() == "from-a-file"
 
 
 def test_file_variable_strips_a_windows_line_ending(
@@ -81,12 +81,12 @@ def test_file_variable_strips_a_windows_line_ending(
 ) -> None:
     path = tmp_path / "secret"
     path.write_bytes(b"from-a-file\r\n")
-    monkeypatch.setenv("ORION_ADMIN_TOKEN_FILE", str(path))
+    monkeypatch.setenv("ORION_JWT_KEYS_FILE", str(path))
 
     settings = load_settings()
 
-    assert settings.admin_token is not None
-    assert settings.admin_token.get_secret_value() == "from-a-file"
+    assert settings.jwt_keys is not None
+    assert settings.jwt_keys.get_secret_value() == "from-a-file"
 
 
 def test_file_variable_works_for_a_non_secret_field(
@@ -100,19 +100,19 @@ def test_file_variable_works_for_a_non_secret_field(
 def test_value_given_both_directly_and_by_file_is_refused(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("ORION_ADMIN_TOKEN", "direct")
-    monkeypatch.setenv("ORION_ADMIN_TOKEN_FILE", str(secret_file(tmp_path, "from-a-file\n")))
+    monkeypatch.setenv("ORION_JWT_KEYS", "direct")
+    monkeypatch.setenv("ORION_JWT_KEYS_FILE", str(secret_file(tmp_path, "from-a-file\n")))
 
-    with pytest.raises(SettingsError, match="ORION_ADMIN_TOKEN"):
+    with pytest.raises(SettingsError, match="ORION_JWT_KEYS"):
         load_settings()
 
 
 def test_unreadable_secret_file_is_refused_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("ORION_ADMIN_TOKEN_FILE", str(tmp_path / "missing"))
+    monkeypatch.setenv("ORION_JWT_KEYS_FILE", str(tmp_path / "missing"))
 
-    with pytest.raises(SettingsError, match=r"^ORION_ADMIN_TOKEN_FILE: cannot read"):
+    with pytest.raises(SettingsError, match=r"^ORION_JWT_KEYS_FILE: cannot read"):
         load_settings()
 
 
@@ -168,15 +168,15 @@ def test_secrets_never_appear_in_repr_or_str(
 ) -> None:
     monkeypatch.setenv("ORION_DATABASE_URL", "postgresql://orion:db-hunter2@db:5432/orion")
     monkeypatch.setenv("ORION_REDIS_URL", "redis://:redis-hunter2@cache:6379/0")
-    monkeypatch.setenv("ORION_ADMIN_TOKEN_FILE", str(secret_file(tmp_path, "token-hunter2\n")))
+    monkeypatch.setenv("ORION_JWT_KEYS_FILE", str(secret_file(tmp_path, "token-hunter2\n")))
 
     settings = load_settings()
 
     for text in (repr(settings), str(settings)):
         assert "hunter2" not in text
         assert "db:5432" not in text
-    assert settings.admin_token is not None
-    assert settings.admin_token.get_secret_value() == "token-hunter2"
+    assert settings.jwt_keys is not None
+    assert settings.jwt_keys.get_secret_value() == "token-hunter2"
 
 
 def test_settings_are_frozen() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ADMIN, Client
+from tests.conftest import Client
 
 PROBLEM = "application/problem+json"
 VALID = {
@@ -29,11 +29,11 @@ async def problem(response: Any, status: int, type_: str) -> dict[str, Any]:
     return problem
 
 
-async def test_malformed_json_is_400(client: Client) -> None:
+async def test_malformed_json_is_400(client: Client, admin: dict[str, str]) -> None:
     response = await client.post(
         "/api/v1/admin/products",
         data=b'{"sku": "A",',
-        headers={**ADMIN, "Content-Type": "application/json"},
+        headers={**admin, "Content-Type": "application/json"},
     )
     await problem(response, 400, "malformed-request")
 
@@ -51,34 +51,34 @@ async def test_malformed_json_is_400(client: Client) -> None:
     ],
 )
 async def test_invalid_fields_are_422_naming_them(
-    client: Client, change: dict[str, Any], fields: set[str]
+    client: Client, change: dict[str, Any], fields: set[str], admin: dict[str, str]
 ) -> None:
-    response = await client.post("/api/v1/admin/products", json={**VALID, **change}, headers=ADMIN)
+    response = await client.post("/api/v1/admin/products", json={**VALID, **change}, headers=admin)
     body = await problem(response, 422, "validation-failed")
     assert {error["field"] for error in body["errors"]} == fields
     for field in fields:
         assert field in body["detail"]
 
 
-async def test_missing_fields_are_422(client: Client) -> None:
-    response = await client.post("/api/v1/admin/products", json={}, headers=ADMIN)
+async def test_missing_fields_are_422(client: Client, admin: dict[str, str]) -> None:
+    response = await client.post("/api/v1/admin/products", json={}, headers=admin)
     body = await problem(response, 422, "validation-failed")
     assert {"sku", "name", "category", "price"} <= {error["field"] for error in body["errors"]}
 
 
-async def test_sku_rule_of_the_domain_is_422(client: Client) -> None:
+async def test_sku_rule_of_the_domain_is_422(client: Client, admin: dict[str, str]) -> None:
     response = await client.post(
-        "/api/v1/admin/products", json={**VALID, "sku": "-bad sku"}, headers=ADMIN
+        "/api/v1/admin/products", json={**VALID, "sku": "-bad sku"}, headers=admin
     )
     await problem(response, 422, "invalid-product")
 
 
-async def test_unknown_product_is_404(client: Client) -> None:
+async def test_unknown_product_is_404(client: Client, admin: dict[str, str]) -> None:
     await problem(await client.get(f"/api/v1/products/{uuid.uuid4()}"), 404, "product-not-found")
     response = await client.patch(
         f"/api/v1/admin/products/{uuid.uuid4()}",
         json={"name": "x"},
-        headers={**ADMIN, "If-Match": '"1"'},
+        headers={**admin, "If-Match": '"1"'},
     )
     await problem(response, 404, "product-not-found")
 
@@ -92,11 +92,11 @@ async def test_wrong_method_is_405(client: Client) -> None:
     await problem(await client.delete("/api/v1/products"), 405, "method-not-allowed")
 
 
-async def test_body_over_the_limit_is_413(client: Client) -> None:
+async def test_body_over_the_limit_is_413(client: Client, admin: dict[str, str]) -> None:
     response = await client.post(
         "/api/v1/admin/products",
         json={**VALID, "description": "x" * 2_000_000},
-        headers=ADMIN,
+        headers=admin,
     )
     await problem(response, 413, "payload-too-large")
 
@@ -114,10 +114,28 @@ async def test_bad_query_parameters_are_422(client: Client, query: str) -> None:
     [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic dGVzdA=="}],
     ids=["none", "wrong-token", "other-scheme"],
 )
-async def test_admin_routes_need_the_admin_token(client: Client, headers: dict[str, str]) -> None:
+async def test_admin_routes_refuse_anonymous_callers_and_bad_tokens(
+    client: Client, headers: dict[str, str]
+) -> None:
     response = await client.post("/api/v1/admin/products", json=VALID, headers=headers)
-    await problem(response, 401, "not-authenticated")
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == PROBLEM
     assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+async def test_admin_routes_refuse_customers(client: Client) -> None:
+    await client.post(
+        "/api/v1/auth/register",
+        json={"email": "c@example.com", "password": "a long passphrase", "full_name": "C"},
+    )
+    login = await client.post(
+        "/api/v1/auth/login", json={"email": "c@example.com", "password": "a long passphrase"}
+    )
+    token = (await login.get_json())["access_token"]
+    response = await client.post(
+        "/api/v1/admin/products", json=VALID, headers={"Authorization": f"Bearer {token}"}
+    )
+    await problem(response, 403, "forbidden")
 
 
 async def test_the_api_documents_itself(client: Client) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from orion.bootstrap import Orion
-from tests.conftest import ADMIN, Client
+from tests.conftest import Client
 
 
 def product_body(sku: str = "SKU-1", **overrides: Any) -> dict[str, Any]:
@@ -24,17 +24,19 @@ def product_body(sku: str = "SKU-1", **overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def create(client: Client, **overrides: Any) -> dict[str, Any]:
+async def create(client: Client, admin: dict[str, str], **overrides: Any) -> dict[str, Any]:
     response = await client.post(
-        "/api/v1/admin/products", json=product_body(**overrides), headers=ADMIN
+        "/api/v1/admin/products", json=product_body(**overrides), headers=admin
     )
     assert response.status_code == 201, await response.get_data(as_text=True)
     body: dict[str, Any] = await response.get_json()
     return body
 
 
-async def test_created_product_is_served_with_its_etag(client: Client) -> None:
-    created = await create(client)
+async def test_created_product_is_served_with_its_etag(
+    client: Client, admin: dict[str, str]
+) -> None:
+    created = await create(client, admin)
     response = await client.get(f"/api/v1/products/{created['id']}")
     assert response.status_code == 200
     assert response.headers["ETag"] == '"1"'
@@ -44,19 +46,21 @@ async def test_created_product_is_served_with_its_etag(client: Client) -> None:
     assert body["stock"] == 5
 
 
-async def test_each_write_commits_its_event_to_the_outbox(client: Client, orion: Orion) -> None:
-    created = await create(client)
+async def test_each_write_commits_its_event_to_the_outbox(
+    client: Client, orion: Orion, admin: dict[str, str]
+) -> None:
+    created = await create(client, admin)
     patched = await client.patch(
         f"/api/v1/admin/products/{created['id']}",
         json={"price": {"amount": 999, "currency": "EUR"}},
-        headers={**ADMIN, "If-Match": '"1"'},
+        headers={**admin, "If-Match": '"1"'},
     )
     assert patched.status_code == 200
     stock = await client.post(
-        f"/api/v1/admin/products/{created['id']}/stock", json={"delta": -2}, headers=ADMIN
+        f"/api/v1/admin/products/{created['id']}/stock", json={"delta": -2}, headers=admin
     )
     assert stock.status_code == 200
-    deleted = await client.delete(f"/api/v1/admin/products/{created['id']}", headers=ADMIN)
+    deleted = await client.delete(f"/api/v1/admin/products/{created['id']}", headers=admin)
     assert deleted.status_code == 204
 
     async with orion.engine.connect() as connection:
@@ -80,58 +84,64 @@ async def test_each_write_commits_its_event_to_the_outbox(client: Client, orion:
     assert rows[3].payload["stock"] == 3
 
 
-async def test_stale_if_match_gets_412_and_changes_nothing(client: Client) -> None:
-    created = await create(client)
+async def test_stale_if_match_gets_412_and_changes_nothing(
+    client: Client, admin: dict[str, str]
+) -> None:
+    created = await create(client, admin)
     url = f"/api/v1/admin/products/{created['id']}"
-    first = await client.patch(url, json={"name": "Red mug"}, headers={**ADMIN, "If-Match": '"1"'})
+    first = await client.patch(url, json={"name": "Red mug"}, headers={**admin, "If-Match": '"1"'})
     assert first.status_code == 200
     assert first.headers["ETag"] == '"2"'
     stale = await client.patch(
-        url, json={"name": "Green mug"}, headers={**ADMIN, "If-Match": '"1"'}
+        url, json={"name": "Green mug"}, headers={**admin, "If-Match": '"1"'}
     )
     assert stale.status_code == 412
     assert (await stale.get_json())["type"] == "/problems/stale-product-version"
-    stale_body = await client.patch(url, json={"name": "Green mug", "version": 1}, headers=ADMIN)
+    stale_body = await client.patch(url, json={"name": "Green mug", "version": 1}, headers=admin)
     assert stale_body.status_code == 412
     current = await (await client.get(f"/api/v1/products/{created['id']}")).get_json()
     assert current["name"] == "Red mug"
 
 
-async def test_patch_without_a_version_gets_428(client: Client) -> None:
-    created = await create(client)
+async def test_patch_without_a_version_gets_428(client: Client, admin: dict[str, str]) -> None:
+    created = await create(client, admin)
     response = await client.patch(
-        f"/api/v1/admin/products/{created['id']}", json={"name": "X"}, headers=ADMIN
+        f"/api/v1/admin/products/{created['id']}", json={"name": "X"}, headers=admin
     )
     assert response.status_code == 428
     assert response.headers["Content-Type"] == "application/problem+json"
 
 
-async def test_concurrent_stock_adjustments_all_apply(client: Client) -> None:
-    created = await create(client, stock=0)
+async def test_concurrent_stock_adjustments_all_apply(
+    client: Client, admin: dict[str, str]
+) -> None:
+    created = await create(client, admin, stock=0)
     url = f"/api/v1/admin/products/{created['id']}/stock"
     responses = await asyncio.gather(
-        *(client.post(url, json={"delta": 1}, headers=ADMIN) for _ in range(20))
+        *(client.post(url, json={"delta": 1}, headers=admin) for _ in range(20))
     )
     assert [r.status_code for r in responses] == [200] * 20
     body = await (await client.get(f"/api/v1/products/{created['id']}")).get_json()
     assert body["stock"] == 20
 
 
-async def test_stock_never_goes_below_zero(client: Client) -> None:
-    created = await create(client, stock=3)
+async def test_stock_never_goes_below_zero(client: Client, admin: dict[str, str]) -> None:
+    created = await create(client, admin, stock=3)
     url = f"/api/v1/admin/products/{created['id']}/stock"
     responses = await asyncio.gather(
-        *(client.post(url, json={"delta": -1}, headers=ADMIN) for _ in range(5))
+        *(client.post(url, json={"delta": -1}, headers=admin) for _ in range(5))
     )
     assert sorted(r.status_code for r in responses) == [200, 200, 200, 409, 409]
     body = await (await client.get(f"/api/v1/products/{created['id']}")).get_json()
     assert body["stock"] == 0
 
 
-async def test_deleted_product_is_gone_from_the_shop_but_kept(client: Client, orion: Orion) -> None:
-    created = await create(client)
+async def test_deleted_product_is_gone_from_the_shop_but_kept(
+    client: Client, orion: Orion, admin: dict[str, str]
+) -> None:
+    created = await create(client, admin)
     assert (
-        await client.delete(f"/api/v1/admin/products/{created['id']}", headers=ADMIN)
+        await client.delete(f"/api/v1/admin/products/{created['id']}", headers=admin)
     ).status_code == 204
     assert (await client.get(f"/api/v1/products/{created['id']}")).status_code == 404
     listed = await (await client.get("/api/v1/products")).get_json()
@@ -142,21 +152,21 @@ async def test_deleted_product_is_gone_from_the_shop_but_kept(client: Client, or
         )
     assert kept == 1
     # its SKU is free again
-    await create(client)
+    await create(client, admin)
 
 
 async def test_inactive_product_is_hidden_publicly_but_not_from_admins(
-    client: Client,
+    client: Client, admin: dict[str, str]
 ) -> None:
-    created = await create(client, active=False)
+    created = await create(client, admin, active=False)
     assert (await client.get(f"/api/v1/products/{created['id']}")).status_code == 404
-    admin = await client.get(f"/api/v1/admin/products/{created['id']}", headers=ADMIN)
+    admin = await client.get(f"/api/v1/admin/products/{created['id']}", headers=admin)
     assert admin.status_code == 200
     assert (await admin.get_json())["active"] is False
 
 
-async def test_duplicate_sku_gets_409(client: Client) -> None:
-    await create(client)
-    response = await client.post("/api/v1/admin/products", json=product_body(), headers=ADMIN)
+async def test_duplicate_sku_gets_409(client: Client, admin: dict[str, str]) -> None:
+    await create(client, admin)
+    response = await client.post("/api/v1/admin/products", json=product_body(), headers=admin)
     assert response.status_code == 409
     assert (await response.get_json())["type"] == "/problems/duplicate-sku"

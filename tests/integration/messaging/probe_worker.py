@@ -20,18 +20,18 @@ from typing import Any
 import uvloop
 
 from orion.bootstrap import Orion
-from orion.settings import Settings
 from orion.shared_kernel.adapters.logging import configure_logging
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
 from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
+from tests.conftest import shop_settings
 from tests.integration.messaging.conftest import Probe, relay
 
 HOLD_S = float(os.environ.get("PROBE_HOLD_AFTER_COMMIT_S", "0"))
 
 
 async def main(database_url: str, name: str, mode: str, broker_url: str | None) -> None:
-    orion = Orion(Settings(), database_url)
+    orion = Orion(shop_settings(), database_url)
     probe = Probe(orion.engine, name=name)
     inner = probe.subscription()
 

@@ -7,16 +7,23 @@ import asyncio
 import sqlalchemy as sa
 
 from orion.bootstrap import Orion
-from orion.settings import Settings
+from tests.conftest import shop_settings
 
 
 async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: str) -> None:
-    shops = [Orion(Settings(), database_url) for _ in range(3)]
+    shops = [Orion(shop_settings(), database_url) for _ in range(3)]
     try:
         await asyncio.gather(*(shop.migrate() for shop in shops))
         async with shops[0].engine.connect() as connection:
-            version = await connection.scalar(
-                sa.text("SELECT version_num FROM catalog.alembic_version")
+            versions = set(
+                (
+                    await connection.execute(
+                        sa.text(
+                            "SELECT version_num FROM catalog.alembic_version UNION ALL "
+                            "SELECT version_num FROM identity.alembic_version"
+                        )
+                    )
+                ).scalars()
             )
             tables = set(
                 (
@@ -32,6 +39,16 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
     finally:
         for shop in shops:
             await shop.aclose()
-    assert version == "catalog_0001"
+    assert versions == {"catalog_0001", "identity_0001"}
     # every table lives in its module's schema; nothing lands in public
-    assert tables == {"catalog.alembic_version", "catalog.products", "catalog.outbox"}
+    assert tables == {
+        "catalog.alembic_version",
+        "catalog.products",
+        "catalog.outbox",
+        "identity.alembic_version",
+        "identity.users",
+        "identity.sessions",
+        "identity.refresh_tokens",
+        "identity.one_time_tokens",
+        "identity.outbox",
+    }

@@ -11,8 +11,7 @@ import redis.asyncio as aioredis
 from pydantic import SecretStr
 
 from orion.bootstrap import Orion
-from orion.settings import Settings
-from tests.conftest import unavailable
+from tests.conftest import shop_settings, unavailable
 
 REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -38,7 +37,7 @@ async def redis_url() -> str:
 
 
 async def test_ready_when_database_and_redis_answer(database_url: str, redis_url: str) -> None:
-    shop = Orion(Settings(redis_url=SecretStr(redis_url)), database_url)
+    shop = Orion(shop_settings(redis_url=SecretStr(redis_url)), database_url)
     async with shop.create_app().test_app() as app:
         response = await app.test_client().get("/health/ready")
         body = await response.get_json(force=True)
@@ -49,7 +48,7 @@ async def test_ready_when_database_and_redis_answer(database_url: str, redis_url
 
 async def test_not_ready_names_the_redis_that_is_down(database_url: str) -> None:
     shop = Orion(
-        Settings(redis_url=SecretStr(f"redis://127.0.0.1:{closed_port()}/0")), database_url
+        shop_settings(redis_url=SecretStr(f"redis://127.0.0.1:{closed_port()}/0")), database_url
     )
     async with shop.create_app().test_app() as app:
         response = await app.test_client().get("/health/ready")
@@ -62,7 +61,7 @@ async def test_not_ready_names_the_redis_that_is_down(database_url: str) -> None
 
 async def test_database_down_is_503_not_500() -> None:
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/orion"
-    shop = Orion(Settings(), url)
+    shop = Orion(shop_settings(), url)
     async with shop.create_app().test_app() as app:
         client = app.test_client()
         ready = await client.get("/health/ready")

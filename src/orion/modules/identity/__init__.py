@@ -1,3 +1,15 @@
-"""Identity: lands with its own issue; the package exists so the boundaries cover it."""
+"""Identity: accounts, credentials, sessions and roles.
+
+Errors (``domain/errors.py``): IdentityError
+├── InvalidCredentials (NotAuthenticated)
+├── SessionEnded (NotAuthenticated)
+├── AccountDisabled (NotAuthenticated)
+├── UserNotFound (NotFound)
+├── EmailTaken (Conflict)
+├── WrongPassword (NotAllowed)
+├── WeakPassword (InvalidInput)
+├── InvalidToken (InvalidInput)
+└── InvalidProfile (InvalidInput)
+"""
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from quart import Quart, Response, json, request
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
+from orion.shared_kernel.adapters.ratelimit import RateLimited
 from orion.shared_kernel.domain.errors import (
     ConcurrencyConflict,
     Conflict,
@@ -44,6 +45,7 @@ _HTTP_CODES = {
     404: "not-found",
     405: "method-not-allowed",
     413: "payload-too-large",
+    429: "rate-limited",
     415: "unsupported-media-type",
     428: "precondition-required",
 }
@@ -89,6 +91,12 @@ def install_problem_handlers(app: Quart) -> None:
     @app.errorhandler(DomainError)
     async def domain_error(error: DomainError) -> Response:
         return problem(status_of(error), error.code, error.title, error.detail)
+
+    @app.errorhandler(RateLimited)
+    async def rate_limited(error: RateLimited) -> Response:
+        response = problem(429, error.code, error.title, error.detail)
+        response.headers["Retry-After"] = str(error.retry_after_s)
+        return response
 
     @app.errorhandler(RequestSchemaValidationError)
     async def invalid_request(error: RequestSchemaValidationError) -> Response:

@@ -1,0 +1,3 @@
+"""adapters of the identity module."""
+
+from __future__ import annotations

@@ -1,0 +1,101 @@
+"""The identity API's request and response shapes."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, EmailStr, Field
+
+from orion.modules.identity.application.queries import UserView
+from orion.shared_kernel.adapters.http.schemas import Body
+
+Password = Field(min_length=1, max_length=1024)
+
+
+class RegisterIn(Body):
+    email: EmailStr
+    password: str = Password
+    full_name: str = Field(min_length=1, max_length=200)
+
+
+class LoginIn(Body):
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Password
+
+
+class RefreshTokenIn(Body):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class AddressIn(Body):
+    name: str = Field(min_length=1, max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str = Field(default="", max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+
+
+class ProfilePatch(Body):
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    default_shipping_address: AddressIn | None = None
+
+
+class PasswordChangeIn(Body):
+    current_password: str = Password
+    new_password: str = Password
+
+
+class EmailIn(Body):
+    email: str = Field(min_length=1, max_length=320)
+
+
+class PasswordResetIn(Body):
+    token: str = Field(min_length=1, max_length=200)
+    new_password: str = Password
+
+
+class TokenIn(Body):
+    token: str = Field(min_length=1, max_length=200)
+
+
+class RoleIn(Body):
+    role: Literal["customer", "admin"]
+
+
+class UserListQuery(BaseModel):
+    q: str | None = Field(default=None, max_length=200, description="In email and full name.")
+    role: Literal["customer", "admin"] | None = None
+    disabled: bool | None = None
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=512)
+
+
+class TokenPairOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    full_name: str
+    role: str
+    email_verified: bool
+    disabled: bool
+    default_shipping_address: dict[str, str] | None
+
+
+def user_json(view: UserView) -> dict[str, Any]:
+    return {
+        "id": str(view.id),
+        "email": view.email,
+        "full_name": view.full_name,
+        "role": view.role,
+        "email_verified": view.email_verified,
+        "disabled": view.disabled,
+        "default_shipping_address": view.shipping_address,
+        "created_at": view.created_at.isoformat(),
+    }

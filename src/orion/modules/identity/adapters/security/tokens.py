@@ -1,0 +1,93 @@
+"""Access tokens: short-lived JWTs (HS256, pinned) naming the user, role and session.
+
+Keys come from ``ORION_JWT_KEYS`` as ``kid:secret[,kid:secret]``: the first signs, all
+verify, so a key can be rotated in without signing anyone out (add the new one first, wait
+for the old tokens to expire, then drop the old one). A token's ``kid`` picks its key; a
+token without one, with an unknown one, or with any other algorithm is refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import jwt
+
+from orion.shared_kernel.application.auth import Principal
+from orion.shared_kernel.domain.errors import NotAuthenticated
+
+ALGORITHM = "HS256"
+MIN_KEY_BYTES = 32
+
+
+class InvalidAccessToken(NotAuthenticated):
+    code = "invalid-token"
+    title = "The access token is invalid or expired"
+
+
+def parse_keys(spec: str) -> dict[str, bytes]:
+    """``kid:secret,kid:secret`` to an ordered mapping; refuses weak or malformed keys."""
+    keys: dict[str, bytes] = {}
+    for part in spec.split(","):
+        kid, sep, secret = part.strip().partition(":")
+        if not sep or not kid or len(secret.encode()) < MIN_KEY_BYTES:
+            raise ValueError(
+                f"each key is kid:secret with a secret of at least {MIN_KEY_BYTES} bytes"
+            )
+        keys[kid] = secret.encode()
+    return keys
+
+
+class JwtAccessTokens:
+    def __init__(
+        self, keys: dict[str, bytes], *, issuer: str, audience: str, lifetime_s: int
+    ) -> None:
+        if not keys:
+            raise ValueError("at least one signing key is needed")
+        self._keys = keys
+        self._signing_kid = next(iter(keys))
+        self._issuer = issuer
+        self._audience = audience
+        self.lifetime_s = lifetime_s
+
+    def issue(self, principal: Principal, *, now: datetime) -> str:
+        claims = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": str(principal.user_id),
+            "sid": str(principal.session_id),
+            "role": principal.role,
+            "jti": str(uuid.uuid4()),
+            "iat": now,
+            "exp": now + timedelta(seconds=self.lifetime_s),
+        }
+        return jwt.encode(
+            claims,
+            self._keys[self._signing_kid],
+            algorithm=ALGORITHM,
+            headers={"kid": self._signing_kid},
+        )
+
+    def read(self, token: str) -> Principal:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._keys.get(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise InvalidAccessToken("the token names no key this API has")
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["exp", "iat", "iss", "aud", "sub", "sid", "role", "jti"]},
+            )
+            return Principal(
+                user_id=uuid.UUID(claims["sub"]),
+                role=str(claims["role"]),
+                session_id=uuid.UUID(claims["sid"]),
+            )
+        except (jwt.InvalidTokenError, ValueError, TypeError) as error:
+            raise InvalidAccessToken(
+                f"the access token is not valid: {type(error).__name__}"
+            ) from None

@@ -1,0 +1,117 @@
+"""Queries straight to views; the session check is the per-request revocation test."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from orion.modules.identity.application.queries import UserPage, UserView
+from orion.modules.identity.domain.errors import UserNotFound
+from orion.shared_kernel.adapters.pagination import InvalidCursor, decode_cursor, encode_cursor
+from orion.shared_kernel.adapters.sql.compiled import CompiledQuery
+from orion.shared_kernel.adapters.sql.engine import autocommit
+
+from .tables import sessions, users
+
+_VIEW = (
+    users.c.id,
+    users.c.email,
+    users.c.full_name,
+    users.c.role,
+    users.c.email_verified_at,
+    users.c.disabled_at,
+    users.c.shipping_address,
+    users.c.created_at,
+)
+# One primary-key lookup per authenticated request: is this session still on?
+_SESSION_ACTIVE = CompiledQuery(
+    sa.select(sa.literal_column("1")).where(
+        sessions.c.id == sa.bindparam("session_id"),
+        sessions.c.user_id == sa.bindparam("user_id"),
+        sessions.c.revoked_at.is_(None),
+        sessions.c.expires_at > sa.func.now(),
+    )
+)
+
+
+class SqlIdentityReadModel:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = autocommit(engine)
+
+    async def get_user(self, user_id: uuid.UUID) -> UserView:
+        async with self._engine.connect() as connection:
+            row = (
+                (await connection.execute(sa.select(*_VIEW).where(users.c.id == user_id)))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            raise UserNotFound(f"no user {user_id}")
+        return _view(row)
+
+    async def list_users(
+        self,
+        *,
+        q: str | None,
+        role: str | None,
+        disabled: bool | None,
+        limit: int,
+        cursor: str | None,
+    ) -> UserPage:
+        statement = sa.select(*_VIEW)
+        if q:
+            pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            statement = statement.where(
+                sa.or_(
+                    users.c.email.ilike(pattern, escape="\\"),
+                    users.c.full_name.ilike(pattern, escape="\\"),
+                )
+            )
+        if role is not None:
+            statement = statement.where(users.c.role == role)
+        if disabled is not None:
+            statement = statement.where(
+                users.c.disabled_at.is_not(None) if disabled else users.c.disabled_at.is_(None)
+            )
+        if cursor is not None:
+            created_at, user_id = decode_cursor(cursor, length=2)
+            try:
+                bound = sa.tuple_(
+                    sa.literal(datetime.fromisoformat(created_at), users.c.created_at.type),
+                    sa.literal(uuid.UUID(str(user_id))),
+                )
+            except (TypeError, ValueError):
+                raise InvalidCursor("the cursor is not one this API returned") from None
+            statement = statement.where(sa.tuple_(users.c.created_at, users.c.id) < bound)
+        statement = statement.order_by(users.c.created_at.desc(), users.c.id.desc()).limit(
+            limit + 1
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).mappings().all()
+        items = [_view(row) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            next_cursor = encode_cursor([last["created_at"].isoformat(), str(last["id"])])
+        return UserPage(items=items, next_cursor=next_cursor)
+
+    async def session_active(self, session_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        row = await _SESSION_ACTIVE.fetchrow(self._engine, session_id=session_id, user_id=user_id)
+        return row is not None
+
+
+def _view(row: Any) -> UserView:
+    return UserView(
+        id=row["id"],
+        email=row["email"],
+        full_name=row["full_name"],
+        role=row["role"],
+        email_verified=row["email_verified_at"] is not None,
+        disabled=row["disabled_at"] is not None,
+        shipping_address=row["shipping_address"],
+        created_at=row["created_at"],
+    )

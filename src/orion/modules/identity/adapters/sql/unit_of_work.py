@@ -1,0 +1,226 @@
+"""The identity module's unit of work and its repositories."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from orion.modules.identity.application.ports import SessionState
+from orion.modules.identity.domain.errors import EmailTaken, UserNotFound
+from orion.modules.identity.domain.user import Address, User
+from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
+
+from .tables import one_time_tokens, outbox, refresh_tokens, sessions, users
+
+
+class SqlUserRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, user_id: uuid.UUID) -> User:
+        row = (
+            (
+                await self._connection.execute(
+                    sa.select(users).where(users.c.id == user_id).with_for_update()
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise UserNotFound(f"no user {user_id}")
+        return _user(row)
+
+    async def by_email(self, email: str) -> User | None:
+        row = (
+            (
+                await self._connection.execute(
+                    sa.select(users).where(users.c.email == email).with_for_update()
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else _user(row)
+
+    async def add(self, user: User) -> None:
+        try:
+            async with self._connection.begin_nested():
+                await self._connection.execute(users.insert().values(**_row(user)))
+        except IntegrityError as error:
+            if "users_email_key" in str(error.orig):
+                raise EmailTaken("an account with this email exists") from None
+            raise
+        user.mark_persisted()
+
+    async def save(self, user: User) -> None:
+        await self._connection.execute(
+            users.update().where(users.c.id == user.id).values(**_row(user))
+        )
+        user.mark_persisted()
+
+
+class SqlSessionRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def start(
+        self,
+        *,
+        session_id: uuid.UUID,
+        user_id: uuid.UUID,
+        refresh_hash: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None:
+        await self._connection.execute(
+            sessions.insert().values(
+                id=session_id, user_id=user_id, created_at=now, expires_at=expires_at
+            )
+        )
+        await self._connection.execute(
+            refresh_tokens.insert().values(
+                token_hash=refresh_hash, session_id=session_id, issued_at=now
+            )
+        )
+
+    async def by_refresh_hash(self, refresh_hash: str) -> tuple[SessionState, bool] | None:
+        row = (
+            (
+                await self._connection.execute(
+                    sa.select(sessions, refresh_tokens.c.spent_at)
+                    .join(refresh_tokens, refresh_tokens.c.session_id == sessions.c.id)
+                    .where(refresh_tokens.c.token_hash == refresh_hash)
+                    .with_for_update(of=sessions)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        state = SessionState(
+            id=row["id"],
+            user_id=row["user_id"],
+            expires_at=row["expires_at"],
+            revoked_at=row["revoked_at"],
+        )
+        return state, row["spent_at"] is not None
+
+    async def rotate(
+        self, session_id: uuid.UUID, spent_hash: str, new_hash: str, now: datetime
+    ) -> None:
+        await self._connection.execute(
+            refresh_tokens.update()
+            .where(refresh_tokens.c.token_hash == spent_hash)
+            .values(spent_at=now)
+        )
+        await self._connection.execute(
+            refresh_tokens.insert().values(
+                token_hash=new_hash, session_id=session_id, issued_at=now
+            )
+        )
+
+    async def revoke(self, session_id: uuid.UUID, *, now: datetime, reason: str) -> None:
+        await self._connection.execute(
+            sessions.update()
+            .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason=reason)
+        )
+
+    async def revoke_all(
+        self,
+        user_id: uuid.UUID,
+        *,
+        now: datetime,
+        reason: str,
+        keep: uuid.UUID | None = None,
+    ) -> None:
+        statement = sessions.update().where(
+            sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None)
+        )
+        if keep is not None:
+            statement = statement.where(sessions.c.id != keep)
+        await self._connection.execute(statement.values(revoked_at=now, revoked_reason=reason))
+
+
+class SqlOneTimeTokens:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def issue(
+        self, *, token_hash: str, user_id: uuid.UUID, purpose: str, expires_at: datetime
+    ) -> None:
+        await self._connection.execute(
+            one_time_tokens.insert().values(
+                token_hash=token_hash, user_id=user_id, purpose=purpose, expires_at=expires_at
+            )
+        )
+
+    async def consume(self, *, token_hash: str, purpose: str, now: datetime) -> uuid.UUID | None:
+        user_id: uuid.UUID | None = await self._connection.scalar(
+            one_time_tokens.update()
+            .where(
+                one_time_tokens.c.token_hash == token_hash,
+                one_time_tokens.c.purpose == purpose,
+                one_time_tokens.c.used_at.is_(None),
+                one_time_tokens.c.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(one_time_tokens.c.user_id)
+        )
+        return user_id
+
+
+class SqlIdentityUnitOfWork(SqlUnitOfWork):
+    users: SqlUserRepository
+    sessions: SqlSessionRepository
+    tokens: SqlOneTimeTokens
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine, outbox)
+
+    def _open(self, connection: AsyncConnection) -> None:
+        self.users = SqlUserRepository(connection)
+        self.sessions = SqlSessionRepository(connection)
+        self.tokens = SqlOneTimeTokens(connection)
+
+
+def _row(user: User) -> dict[str, Any]:
+    address = user.shipping_address
+    return {
+        "id": user.id,
+        "email": user.email,
+        "password_hash": user.password_hash,
+        "full_name": user.full_name,
+        "role": user.role,
+        "email_verified_at": user.email_verified_at,
+        "disabled_at": user.disabled_at,
+        "shipping_address": None if address is None else dataclasses.asdict(address),
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+        "version": user.version,
+    }
+
+
+def _user(row: Any) -> User:
+    address = row["shipping_address"]
+    return User(
+        id=row["id"],
+        email=row["email"],
+        password_hash=row["password_hash"],
+        full_name=row["full_name"],
+        role=row["role"],
+        email_verified_at=row["email_verified_at"],
+        disabled_at=row["disabled_at"],
+        shipping_address=None if address is None else Address(**address),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )

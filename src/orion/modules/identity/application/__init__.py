@@ -1,0 +1,3 @@
+"""application of the identity module."""
+
+from __future__ import annotations

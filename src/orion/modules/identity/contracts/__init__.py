@@ -1,0 +1,3 @@
+"""contracts of the identity module."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""domain of the identity module."""
+
+from __future__ import annotations

@@ -1,0 +1,141 @@
+"""The User aggregate: an account, its credentials' hash, its role and its profile."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from orion.shared_kernel.domain.aggregate import AggregateRoot
+from orion.shared_kernel.domain.roles import ADMIN, CUSTOMER, ROLES
+
+from .errors import InvalidProfile
+from .events import UserChanged, UserRegistered
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128  # NIST SP 800-63B: allow at least 64
+MAX_NAME = 200
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Address:
+    name: str
+    line1: str
+    line2: str
+    city: str
+    postal_code: str
+    country: str  # ISO 3166-1 alpha-2
+
+
+class User(AggregateRoot):
+    def __init__(
+        self,
+        *,
+        id: uuid.UUID,
+        email: str,
+        password_hash: str,
+        full_name: str,
+        role: str,
+        created_at: datetime,
+        updated_at: datetime,
+        email_verified_at: datetime | None = None,
+        disabled_at: datetime | None = None,
+        shipping_address: Address | None = None,
+        version: int = 0,
+    ) -> None:
+        super().__init__(version=version)
+        self.id = id
+        self.email = email
+        self.password_hash = password_hash
+        self.full_name = full_name
+        self.role = role
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.email_verified_at = email_verified_at
+        self.disabled_at = disabled_at
+        self.shipping_address = shipping_address
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        id: uuid.UUID,
+        email: str,
+        password_hash: str,
+        full_name: str,
+        now: datetime,
+        role: str = CUSTOMER,
+    ) -> User:
+        user = cls(
+            id=id,
+            email=normalize_email(email),
+            password_hash=password_hash,
+            full_name=_full_name(full_name),
+            role=_role(role),
+            created_at=now,
+            updated_at=now,
+        )
+        user._record(UserRegistered(at=now))
+        return user
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.disabled_at is not None
+
+    def change_password_hash(self, password_hash: str, *, now: datetime) -> None:
+        self.password_hash = password_hash
+        self._touch(now)
+
+    def update_profile(
+        self, *, full_name: str | None, shipping_address: Address | None, now: datetime
+    ) -> None:
+        if full_name is not None:
+            self.full_name = _full_name(full_name)
+        if shipping_address is not None:
+            self.shipping_address = shipping_address
+        self._touch(now)
+
+    def verify_email(self, *, now: datetime) -> None:
+        if self.email_verified_at is None:
+            self.email_verified_at = now
+            self._touch(now)
+
+    def disable(self, *, now: datetime) -> None:
+        if self.disabled_at is None:
+            self.disabled_at = now
+            self._touch(now)
+
+    def enable(self, *, now: datetime) -> None:
+        if self.disabled_at is not None:
+            self.disabled_at = None
+            self._touch(now)
+
+    def change_role(self, role: str, *, now: datetime) -> None:
+        if _role(role) != self.role:
+            self.role = role
+            self._touch(now)
+
+    def promote_to_admin(self, *, now: datetime) -> None:
+        self.change_role(ADMIN, now=now)
+
+    def _touch(self, now: datetime) -> None:
+        self.updated_at = now
+        self._record(UserChanged(at=now))
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare case-insensitively: stored and looked up lower-cased and trimmed."""
+    return email.strip().lower()
+
+
+def _full_name(value: str) -> str:
+    value = value.strip()
+    if not value or len(value) > MAX_NAME:
+        raise InvalidProfile(f"full_name must be 1 to {MAX_NAME} characters")
+    return value
+
+
+def _role(value: str) -> str:
+    if value not in ROLES:
+        raise InvalidProfile(f"role must be one of {', '.join(ROLES)}")
+    return value

@@ -1,0 +1,108 @@
+"""The identity module's composition: container, handlers on the mediator, HTTP routes,
+the ``Authenticator`` every other module's guarded routes use, and its migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from dependency_injector import containers, providers
+from quart import Blueprint
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from orion.modules.identity.adapters.http.routes import Limits, identity_blueprint
+from orion.modules.identity.adapters.security.authenticator import SessionCheckingAuthenticator
+from orion.modules.identity.adapters.security.passwords import Argon2Hasher, common_passwords
+from orion.modules.identity.adapters.security.tokens import JwtAccessTokens
+from orion.modules.identity.adapters.sql.read_model import SqlIdentityReadModel
+from orion.modules.identity.adapters.sql.tables import outbox
+from orion.modules.identity.adapters.sql.unit_of_work import SqlIdentityUnitOfWork
+from orion.modules.identity.application import commands
+from orion.modules.identity.application.handlers import IdentityHandlers, IdentityQueries
+from orion.modules.identity.application.queries import GetUser, ListUsers
+from orion.shared_kernel.adapters.mediator import InProcessMediator
+from orion.shared_kernel.adapters.messaging.broker import Subscription
+from orion.shared_kernel.adapters.ratelimit import RateLimiter
+from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
+from orion.shared_kernel.application.clock import Clock
+
+NAME = "identity"
+OUTBOX = outbox
+MIGRATIONS = ModuleMigrations(
+    schema="identity", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
+)
+
+
+class IdentityContainer(containers.DeclarativeContainer):
+    engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
+    clock: providers.Dependency[Clock] = providers.Dependency()
+    mediator = providers.Dependency(instance_of=InProcessMediator)
+    limiter = providers.Dependency(instance_of=RateLimiter)
+    config = providers.Configuration(strict=True)
+
+    uow = providers.Factory(SqlIdentityUnitOfWork, engine=engine)
+    read_model = providers.Singleton(SqlIdentityReadModel, engine=engine)
+    hasher = providers.Singleton(Argon2Hasher)
+    tokens = providers.Singleton(
+        JwtAccessTokens,
+        keys=config.jwt_keys,
+        issuer=config.jwt_issuer,
+        audience=config.jwt_audience,
+        lifetime_s=config.access_token_ttl_s,
+    )
+    handlers = providers.Singleton(
+        IdentityHandlers,
+        uow=uow.provider,
+        clock=clock,
+        hasher=hasher,
+        tokens=tokens,
+        common_passwords=providers.Callable(common_passwords),
+    )
+    queries = providers.Singleton(IdentityQueries, read_model=read_model)
+    authenticator = providers.Singleton(
+        SessionCheckingAuthenticator, tokens=tokens, read_model=read_model
+    )
+    limits = providers.Singleton(
+        Limits,
+        login_per_account=config.login_limit_per_account,
+        login_per_address=config.login_limit_per_address,
+        register_per_address=config.register_limit_per_address,
+        reset_per_address=config.reset_limit_per_address,
+    )
+    blueprint = providers.Singleton(
+        identity_blueprint, mediator=mediator, limiter=limiter, limits=limits
+    )
+
+
+def register(container: IdentityContainer, mediator: InProcessMediator) -> None:
+    handlers: IdentityHandlers = container.handlers()
+    queries: IdentityQueries = container.queries()
+    routes: dict[type, Callable[[Any], Awaitable[Any]]] = {
+        commands.Register: handlers.register,
+        commands.LogIn: handlers.log_in,
+        commands.Refresh: handlers.refresh,
+        commands.LogOut: handlers.log_out,
+        commands.UpdateProfile: handlers.update_profile,
+        commands.ChangePassword: handlers.change_password,
+        commands.RequestPasswordReset: handlers.request_password_reset,
+        commands.ResetPassword: handlers.reset_password,
+        commands.VerifyEmail: handlers.verify_email,
+        commands.DisableUser: handlers.disable_user,
+        commands.EnableUser: handlers.enable_user,
+        commands.ChangeRole: handlers.change_role,
+        commands.CreateAdmin: handlers.create_admin,
+        GetUser: queries.get_user,
+        ListUsers: queries.list_users,
+    }
+    for message_type, handler in routes.items():
+        mediator.register(message_type, handler)
+
+
+def subscriptions(container: IdentityContainer) -> list[Subscription]:
+    """Identity consumes no other module's events."""
+    return []
+
+
+def blueprints(container: IdentityContainer) -> list[Blueprint]:
+    return [container.blueprint()]
