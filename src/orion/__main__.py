@@ -12,7 +12,7 @@ settings come from ORION_* environment variables, or ORION_*_FILE naming a file:
   ORION_DATA_DIR      where the embedded PostgreSQL keeps its data (default ./.orion)
   ORION_REDIS_URL     Redis server (unset: in-process)
   ORION_BROKER_URL    RabbitMQ server (unset: the in-process broker)
-  ORION_JWT_KEYS      kid:secret[,kid:secret] signing access tokens (unset: a key under the data dir)
+  ORION_JWT_KEYS      kid:secret[,kid:secret] signing tokens (unset: a key in the data dir)
   ORION_LOG_FORMAT    auto | json | console;  ORION_LOG_LEVEL  DEBUG | INFO | WARNING | ERROR
 """
 

@@ -209,16 +209,7 @@ class RabbitMQ:
         assert self._exchange is not None
         for subscription in subscriptions:
             queue = await channel.declare_queue(
-                subscription.queue,
-                durable=True,
-                arguments={
-                    "x-queue-type": "quorum",
-                    # what the broker itself dead-letters (RabbitMQ 4's delivery limit) is kept
-                    "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": dead_letter_queue(subscription.queue),
-                    "x-dead-letter-strategy": "at-least-once",
-                    "x-overflow": "reject-publish",
-                },
+                subscription.queue, durable=True, arguments=_main_queue_arguments(subscription)
             )
             for wire_name in sorted(subscription.types):
                 await queue.bind(self._exchange, routing_key=wire_name)
@@ -250,7 +241,11 @@ class RabbitMQ:
         self._consume_channel = await self._connection.channel()
         await self._consume_channel.set_qos(prefetch_count=self._prefetch)
         for subscription in subscriptions:
-            queue = await self._consume_channel.get_queue(subscription.queue, ensure=False)
+            # declared (not looked up) on this channel too, so that the robust channel
+            # declares it again and resumes consuming after a reconnection
+            queue = await self._consume_channel.declare_queue(
+                subscription.queue, durable=True, arguments=_main_queue_arguments(subscription)
+            )
             tag = await queue.consume(self._callback(subscription))
             self._consumers.append((queue, tag))
             log.info("consumer_started", queue=subscription.queue)
@@ -324,6 +319,17 @@ class RabbitMQ:
             attempts=attempts,
             error=reason,
         )
+
+
+def _main_queue_arguments(subscription: Subscription) -> dict[str, Any]:
+    return {
+        "x-queue-type": "quorum",
+        # what the broker itself dead-letters (RabbitMQ 4's delivery limit) is kept
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": dead_letter_queue(subscription.queue),
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+    }
 
 
 def _copy(message: AbstractIncomingMessage, attempts: int, reason: str) -> Message:

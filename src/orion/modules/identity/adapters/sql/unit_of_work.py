@@ -97,7 +97,9 @@ class SqlSessionRepository:
                     sa.select(sessions, refresh_tokens.c.spent_at)
                     .join(refresh_tokens, refresh_tokens.c.session_id == sessions.c.id)
                     .where(refresh_tokens.c.token_hash == refresh_hash)
-                    .with_for_update(of=sessions)
+                    # the token's row too: a racing refresh that waited for it then sees it
+                    # spent (READ COMMITTED re-reads only the rows it locks)
+                    .with_for_update(of=(sessions, refresh_tokens))
                 )
             )
             .mappings()
