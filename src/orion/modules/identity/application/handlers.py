@@ -112,31 +112,40 @@ class IdentityHandlers:
         return view(user)
 
     async def log_in(self, command: LogIn) -> TokenPair:
+        """Hashing takes tens of milliseconds: it runs between two short transactions, so
+        that a flood of logins holds no pooled connection and no row lock while it waits."""
         async with self._uow() as uow:
             user = await uow.users.by_email(normalize_email(command.email))
-            if user is None:
-                await self._hasher.waste_time(command.password)
-                raise InvalidCredentials("invalid email or password")
-            if not await self._hasher.verify(user.password_hash, command.password):
-                raise InvalidCredentials("invalid email or password")
-            if user.is_disabled:
-                raise AccountDisabled("this account is disabled")
-            now = self._clock.now()
-            if self._hasher.needs_rehash(user.password_hash):
-                user.change_password_hash(await self._hasher.hash(command.password), now=now)
-                user.pull_events()
-                await uow.users.save(user)
-            session_id = new_id()
-            refresh, refresh_hash = new_secret()
+        if user is None:
+            await self._hasher.waste_time(command.password)
+            raise InvalidCredentials("invalid email or password")
+        if not await self._hasher.verify(user.password_hash, command.password):
+            raise InvalidCredentials("invalid email or password")
+        if user.is_disabled:
+            raise AccountDisabled("this account is disabled")
+        rehashed = None
+        if self._hasher.needs_rehash(user.password_hash):
+            rehashed = await self._hasher.hash(command.password)
+        now = self._clock.now()
+        session_id = new_id()
+        refresh, refresh_hash = new_secret()
+        async with self._uow() as uow:
+            current = await uow.users.get(user.id)
+            if current.password_hash != user.password_hash or current.is_disabled:
+                raise InvalidCredentials("the account changed while signing in; try again")
+            if rehashed is not None:
+                current.change_password_hash(rehashed, now=now)
+                current.pull_events()
+                await uow.users.save(current)
             await uow.sessions.start(
                 session_id=session_id,
-                user_id=user.id,
+                user_id=current.id,
                 refresh_hash=refresh_hash,
                 now=now,
                 expires_at=now + SESSION_LIFETIME,
             )
             await uow.commit()
-        return self._pair(user, session_id, refresh, now)
+        return self._pair(current, session_id, refresh, now)
 
     async def refresh(self, command: Refresh) -> TokenPair:
         now = self._clock.now()

@@ -21,7 +21,7 @@ MIN_KEY_BYTES = 32
 
 
 class InvalidAccessToken(NotAuthenticated):
-    code = "invalid-token"
+    code = "invalid-access-token"
     title = "The access token is invalid or expired"
 
 
