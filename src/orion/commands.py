@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import getpass
 import json
 import logging
@@ -150,17 +151,27 @@ async def _serve(
         if relay_task is not None:
             await relay_task
 
+    app = orion.create_app()
+    _freeze_startup_objects()
     try:
-        await serve(orion.create_app(), config, shutdown_trigger=shutdown_trigger)
+        await serve(app, config, shutdown_trigger=shutdown_trigger)
     finally:
         relay_stop.set()
         if relay_task is not None and not relay_task.done():
             await relay_task
 
 
+def _freeze_startup_objects() -> None:
+    """Moves what start-up made (modules, containers, tables) out of the collector's sight:
+    otherwise each full collection walks ~150,000 objects and stalls the loop ~100 ms."""
+    gc.collect()
+    gc.freeze()
+
+
 async def _work(orion: Orion, *, modules: list[str], relay: bool) -> None:
     """A worker (consumers of the given modules) or a relay, until SIGTERM or SIGINT."""
     signalled = _on_signals()
+    _freeze_startup_objects()
     try:
         if relay:
             await orion.relay().run(signalled)

@@ -31,6 +31,7 @@ from typing import Any
 import asyncpg
 import sqlalchemy as sa
 import structlog
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable, Publisher
@@ -40,6 +41,7 @@ from orion.shared_kernel.adapters.sql.outbox import NOTIFY_CHANNEL
 log = structlog.get_logger("orion.relay")
 
 CLEANUP_EVERY_S = 60.0
+_IDS = ARRAY(UUID(as_uuid=True))
 # A broker or database out of reach: the relay waits and tries again, touching no row.
 _UNAVAILABLE = (BrokerUnavailable, OSError, sa.exc.OperationalError, sa.exc.InterfaceError)
 CLEANUP_BATCH = 10_000
@@ -121,7 +123,9 @@ class OutboxRelay:
                             table.c.parked_at.is_(None),
                             table.c.next_attempt_at <= sa.func.now(),
                         )
-                        .order_by(table.c.created_at)
+                        # next_attempt_at is created_at for a new row: the claim walks the
+                        # partial index outbox_due instead of sorting the whole backlog
+                        .order_by(table.c.next_attempt_at)
                         .limit(self._batch_size)
                         .with_for_update(skip_locked=True)
                     )
@@ -139,7 +143,10 @@ class OutboxRelay:
             done = [row["id"] for row in rows if row["id"] not in failed]
             if done:
                 await connection.execute(
-                    table.update().where(table.c.id.in_(done)).values(published_at=sa.func.now())
+                    table.update()
+                    .where(table.c.id == sa.any_(sa.bindparam("ids", type_=_IDS)))
+                    .values(published_at=sa.func.now()),
+                    {"ids": done},
                 )
             if failed:
                 await self._record_failures(connection, table, failed)
