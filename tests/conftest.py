@@ -8,6 +8,7 @@ a message naming it; with CI=true it fails them instead.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -78,7 +79,8 @@ async def orion(database_url: str) -> AsyncIterator[Orion]:
     async with shop.engine.begin() as connection:
         await connection.exec_driver_sql(
             "TRUNCATE catalog.products, catalog.outbox, identity.users, identity.sessions,"
-            " identity.refresh_tokens, identity.one_time_tokens, identity.outbox"
+            " identity.refresh_tokens, identity.one_time_tokens, identity.outbox,"
+            " notifications.emails, notifications.inbox, notifications.outbox"
         )
     try:
         yield shop
@@ -87,7 +89,8 @@ async def orion(database_url: str) -> AsyncIterator[Orion]:
 
 
 def shop_settings(**overrides: Any) -> Settings:
-    """Settings for a test Orion: a fixed signing key, nothing written to the data dir."""
+    """Settings for a test Orion: a fixed signing key, and emails under a temporary dir."""
+    overrides.setdefault("data_dir", Path(tempfile.mkdtemp(prefix="orion-test-")))
     return Settings(jwt_keys=SecretStr(JWT_KEYS), **overrides)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from orion.modules.catalog import module as catalog
 from orion.modules.identity import module as identity
 from orion.modules.identity.adapters.security.tokens import parse_keys
+from orion.modules.notifications import module as notifications
 from orion.settings import Settings
 from orion.shared_kernel.adapters.clock import SystemClock
 from orion.shared_kernel.adapters.http.app import create_http_app
@@ -80,9 +81,12 @@ class Container(containers.DeclarativeContainer):
         limiter=limiter,
         config=config.identity,
     )
+    notifications = providers.Container(
+        notifications.NotificationsContainer, engine=engine, config=config.notifications
+    )
 
 
-MODULE_NAMES = (catalog.NAME, identity.NAME)
+MODULE_NAMES = (catalog.NAME, identity.NAME, notifications.NAME)
 
 
 class UnknownModule(ValueError):
@@ -112,6 +116,11 @@ class Orion:
                     "register_limit_per_address": settings.register_limit_per_address,
                     "reset_limit_per_address": settings.reset_limit_per_address,
                 },
+                "notifications": {
+                    "mail_dir": settings.data_dir / "outbox-mail",
+                    "mail_sender": settings.mail_sender,
+                    "public_url": settings.public_url,
+                },
             }
         )
         self.mediator: InProcessMediator = self.container.mediator()
@@ -121,6 +130,7 @@ class Orion:
         self.outboxes: Mapping[str, sa.Table] = {
             catalog.NAME: catalog.OUTBOX,
             identity.NAME: identity.OUTBOX,
+            notifications.NAME: notifications.OUTBOX,
         }
         self._redis: aioredis.Redis | None = None
         if settings.redis_url is not None:
@@ -152,6 +162,8 @@ class Orion:
             found += catalog.subscriptions(self.container.catalog())
         if identity.NAME in wanted:
             found += identity.subscriptions(self.container.identity())
+        if notifications.NAME in wanted:
+            found += notifications.subscriptions(self.container.notifications())
         return found
 
     def relay(self) -> OutboxRelay:
@@ -179,7 +191,9 @@ class Orion:
         return engine
 
     async def migrate(self) -> None:
-        await migrate(self.engine, [catalog.MIGRATIONS, identity.MIGRATIONS])
+        await migrate(
+            self.engine, [catalog.MIGRATIONS, identity.MIGRATIONS, notifications.MIGRATIONS]
+        )
 
     async def seed_demo(self, *, only_if_empty: bool = False) -> int:
         created = await catalog.seed_demo_catalog(self.mediator, only_if_empty=only_if_empty)

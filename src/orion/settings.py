@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = "orion"
     jwt_audience: str = "orion-api"
     access_token_ttl_s: int = Field(default=900, ge=60, le=900)
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="The shop's address, for links in emails."
+    )
+    mail_sender: str = "Orion <no-reply@localhost>"
     login_limit_per_account: str = "5/minute"
     login_limit_per_address: str = "20/minute"
     register_limit_per_address: str = "10/hour"

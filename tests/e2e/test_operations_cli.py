@@ -56,7 +56,7 @@ async def test_outbox_status_and_replay(orion: Orion, database_url: str) -> None
     assert replay.stdout.startswith("un-parked rows: 1 (catalog 1)")
     status = await cli("outbox", "status", "--json", ORION_DATABASE_URL=database_url)
     rows = {row["module"]: (row["pending"], row["parked"]) for row in json.loads(status.stdout)}
-    assert rows == {"catalog": (2, 1), "identity": (0, 0)}
+    assert rows == {"catalog": (2, 1)} | {name: (0, 0) for name in rows if name != "catalog"}
 
 
 async def test_dlq_list_show_replay_and_purge(

@@ -20,7 +20,8 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
                     await connection.execute(
                         sa.text(
                             "SELECT version_num FROM catalog.alembic_version UNION ALL "
-                            "SELECT version_num FROM identity.alembic_version"
+                            "SELECT version_num FROM identity.alembic_version UNION ALL "
+                            "SELECT version_num FROM notifications.alembic_version"
                         )
                     )
                 ).scalars()
@@ -39,7 +40,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
     finally:
         for shop in shops:
             await shop.aclose()
-    assert versions == {"catalog_0001", "identity_0001"}
+    assert versions == {"catalog_0001", "identity_0001", "notifications_0001"}
     # every table lives in its module's schema; nothing lands in public
     assert tables == {
         "catalog.alembic_version",
@@ -51,4 +52,8 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         "identity.refresh_tokens",
         "identity.one_time_tokens",
         "identity.outbox",
+        "notifications.alembic_version",
+        "notifications.emails",
+        "notifications.inbox",
+        "notifications.outbox",
     }

@@ -1,3 +1,7 @@
-"""Notifications: lands with its own issue; the package exists so the boundaries cover it."""
+"""Notifications: the emails Orion sends, once per (event, recipient).
+
+Errors (``domain/errors.py``): NotificationsError
+└── UnknownTemplate (InvalidInput)
+"""
 
 from __future__ import annotations

@@ -1,0 +1,3 @@
+"""adapters/sql of the notifications module."""
+
+from __future__ import annotations

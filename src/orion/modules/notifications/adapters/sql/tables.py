@@ -1,0 +1,26 @@
+"""The notifications module's tables, all in PostgreSQL schema ``notifications``."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import UUID
+
+from orion.shared_kernel.adapters.sql.inbox import inbox_table
+from orion.shared_kernel.adapters.sql.outbox import outbox_table
+
+SCHEMA = "notifications"
+metadata = sa.MetaData(schema=SCHEMA)
+
+emails = sa.Table(
+    "emails",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("message_id", sa.Text, nullable=False),
+    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("template", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+inbox = inbox_table(metadata)
+outbox = outbox_table(metadata)

@@ -1,0 +1,3 @@
+"""application of the notifications module."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The notifications module publishes no events and answers no queries yet."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""domain of the notifications module."""
+
+from __future__ import annotations

@@ -1,0 +1,23 @@
+"""An email to send: who, what, and the key that makes sending it twice a no-op."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+# Namespace of the deterministic email ids: uuid5(namespace, "<message id>:<recipient>").
+EMAIL_IDS = uuid.UUID("6f2b1c3e-9a57-4f0e-8c2d-5b7a1e4d9c10")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Email:
+    id: uuid.UUID
+    to: str
+    subject: str
+    text: str
+    template: str
+
+    @staticmethod
+    def id_for(message_id: uuid.UUID, recipient: str) -> uuid.UUID:
+        """The same event to the same recipient is always the same email."""
+        return uuid.uuid5(EMAIL_IDS, f"{message_id}:{recipient.lower()}")
