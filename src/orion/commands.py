@@ -15,6 +15,8 @@ import sys
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
+import sqlalchemy.exc
+
 from orion.bootstrap import UNAVAILABLE, Orion, UnknownModule, database_url
 from orion.modules.identity.application.commands import CreateAdmin
 from orion.settings import SettingsError, load_settings
@@ -90,6 +92,10 @@ def run(args: argparse.Namespace) -> None:
         sys.exit(f"orion: {error}")
     except DomainError as error:  # e.g. a weak password for `orion admin create`
         sys.exit(f"orion: {error.title}: {error.detail}")
+    except sqlalchemy.exc.ProgrammingError as error:
+        if "does not exist" not in str(error.orig):
+            raise
+        sys.exit("orion: the database is not migrated yet: run `orion migrate` first")
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:

@@ -204,6 +204,20 @@ def test_bad_setting_stops_the_start_with_one_line_naming_it() -> None:
     assert lines[0].startswith("orion: invalid setting ORION_DB_POOL_SIZE:")
 
 
+def test_an_unmigrated_database_is_told_in_one_line() -> None:
+    name = f"orion_bare_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+        result = orion("outbox", "status", env=orion_env(ORION_DATABASE_URL=url))
+    finally:
+        asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "orion: the database is not migrated yet: run `orion migrate` first"
+    )
+
+
 def test_secret_values_never_reach_the_output(tmp_path: Path) -> None:
     secret = tmp_path / "db-url"
     secret.write_text("postgresql://postgres:hunter2-secret@127.0.0.1:1/none\n")
