@@ -233,12 +233,7 @@ class IdentityHandlers:
     async def reset_password(self, command: ResetPassword) -> None:
         now = self._clock.now()
         async with self._uow() as uow:
-            user_id = await uow.tokens.consume(
-                token_hash=token_hash(command.token), purpose=PASSWORD_RESET, now=now
-            )
-            if user_id is None:
-                raise InvalidToken("this reset link is invalid, used or expired")
-            user = await uow.users.get(user_id)
+            user = await _redeem(uow, command.token, PASSWORD_RESET, "reset", now)
             check_password(command.new_password, email=user.email, common=self._common)
             user.change_password_hash(await self._hasher.hash(command.new_password), now=now)
             user.pull_events()
@@ -249,12 +244,7 @@ class IdentityHandlers:
     async def verify_email(self, command: VerifyEmail) -> None:
         now = self._clock.now()
         async with self._uow() as uow:
-            user_id = await uow.tokens.consume(
-                token_hash=token_hash(command.token), purpose=EMAIL_VERIFICATION, now=now
-            )
-            if user_id is None:
-                raise InvalidToken("this verification link is invalid, used or expired")
-            user = await uow.users.get(user_id)
+            user = await _redeem(uow, command.token, EMAIL_VERIFICATION, "verification", now)
             user.verify_email(now=now)
             user.pull_events()
             await uow.users.save(user)
@@ -342,6 +332,16 @@ class IdentityQueries:
             limit=query.limit,
             cursor=query.cursor,
         )
+
+
+async def _redeem(
+    uow: IdentityUnitOfWork, token: str, purpose: str, link: str, now: datetime
+) -> User:
+    """The user a one-time token belongs to, the token now used; ``InvalidToken`` otherwise."""
+    user_id = await uow.tokens.consume(token_hash=token_hash(token), purpose=purpose, now=now)
+    if user_id is None:
+        raise InvalidToken(f"this {link} link is invalid, used or expired")
+    return await uow.users.get(user_id)
 
 
 def view(user: User) -> UserView:
