@@ -1,3 +1,1 @@
-"""Ordering: lands with its own issue; the package exists so the boundaries cover it."""
-
-from __future__ import annotations
+"""Ordering: carts, checkout, the order lifecycle and the order history."""

@@ -3,11 +3,15 @@
 Commands change state (imperative names: ``CreateProduct``); queries read it (``GetProduct``);
 integration events are public facts a module publishes (``ProductCreatedV1``) with a stable
 wire name that is never derived from the class name.
+
+An event's fields are primitives, UUIDs, datetimes, lists of those, or lists of frozen
+dataclasses made of them (an order's lines): the JSON form follows from the type hints.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 import uuid
 from dataclasses import dataclass
@@ -67,10 +71,26 @@ _HINTS: dict[type, dict[str, Any]] = {}
 
 
 def _from_primitive(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(hint, types.UnionType):  # ``X | None``: the value is an X
+        (hint,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]
     if hint is uuid.UUID:
         return uuid.UUID(value)
     if hint is datetime:
         return datetime.fromisoformat(value)
+    if dataclasses.is_dataclass(hint):
+        hints = _type_hints(hint)
+        return hint(
+            **{
+                field.name: _from_primitive(hints[field.name], value[field.name])
+                for field in dataclasses.fields(hint)
+                if field.name in value
+            }
+        )
+    if typing.get_origin(hint) is list:
+        (item,) = typing.get_args(hint)
+        return [_from_primitive(item, element) for element in value]
     return value
 
 
@@ -81,4 +101,9 @@ def _to_primitive(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [_to_primitive(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: _to_primitive(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+        }
     return value

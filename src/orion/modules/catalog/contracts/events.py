@@ -5,6 +5,7 @@ A wire name is forever: a breaking change is a new class with a new version (``â
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -67,3 +68,38 @@ class StockAdjustedV1(IntegrationEvent):
     delta: int
     stock: int
     reason: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservedLineV1:
+    product_id: uuid.UUID
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockReservedV1(IntegrationEvent):
+    """Stock for every line of an order is set aside. ``aggregate_id`` is the order id."""
+
+    wire_name: ClassVar[str] = "catalog.stock_reserved.v1"
+
+    lines: list[ReservedLineV1]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockReservationFailedV1(IntegrationEvent):
+    """Nothing was reserved for the order (``aggregate_id``): some line could not be had.
+    ``reason`` is ``out_of_stock`` or ``product_unavailable``."""
+
+    wire_name: ClassVar[str] = "catalog.stock_reservation_failed.v1"
+
+    reason: str
+    product_ids: list[uuid.UUID]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockReleasedV1(IntegrationEvent):
+    """What was reserved for the cancelled order (``aggregate_id``) is back on hand."""
+
+    wire_name: ClassVar[str] = "catalog.stock_released.v1"
+
+    lines: list[ReservedLineV1]

@@ -1,0 +1,3 @@
+"""The ordering module's public surface: the only package other modules may import."""
+
+from __future__ import annotations
