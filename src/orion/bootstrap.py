@@ -27,6 +27,7 @@ from orion.modules.catalog import module as catalog
 from orion.modules.identity import module as identity
 from orion.modules.identity.adapters.security.tokens import parse_keys
 from orion.modules.notifications import module as notifications
+from orion.modules.ordering import module as ordering
 from orion.settings import Settings
 from orion.shared_kernel.adapters.clock import SystemClock
 from orion.shared_kernel.adapters.http.app import create_http_app
@@ -37,6 +38,7 @@ from orion.shared_kernel.adapters.messaging.broker import Subscription, subscrib
 from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
 from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
 from orion.shared_kernel.adapters.messaging.relay import OutboxRelay
+from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.sql.embedded import EmbeddedPostgres
@@ -81,12 +83,19 @@ class Container(containers.DeclarativeContainer):
         limiter=limiter,
         config=config.identity,
     )
+    ordering = providers.Container(
+        ordering.OrderingContainer,
+        engine=engine,
+        clock=clock,
+        mediator=mediator,
+        config=config.ordering,
+    )
     notifications = providers.Container(
         notifications.NotificationsContainer, engine=engine, config=config.notifications
     )
 
 
-MODULE_NAMES = (catalog.NAME, identity.NAME, notifications.NAME)
+MODULE_NAMES = (catalog.NAME, identity.NAME, ordering.NAME, notifications.NAME)
 
 
 class UnknownModule(ValueError):
@@ -116,6 +125,11 @@ class Orion:
                     "register_limit_per_address": settings.register_limit_per_address,
                     "reset_limit_per_address": settings.reset_limit_per_address,
                 },
+                "ordering": {
+                    "guest_cart_ttl_days": settings.guest_cart_ttl_days,
+                    "idempotency_key_ttl_hours": settings.idempotency_key_ttl_hours,
+                    "housekeeping_interval_s": settings.housekeeping_interval_s,
+                },
                 "notifications": {
                     "mail_dir": settings.data_dir / "outbox-mail",
                     "mail_sender": settings.mail_sender,
@@ -126,10 +140,12 @@ class Orion:
         self.mediator: InProcessMediator = self.container.mediator()
         catalog.register(self.container.catalog(), self.mediator)
         identity.register(self.container.identity(), self.mediator)
+        ordering.register(self.container.ordering(), self.mediator)
         # Each module's outbox, by module name: what the relay drains and `orion outbox` reports.
         self.outboxes: Mapping[str, sa.Table] = {
             catalog.NAME: catalog.OUTBOX,
             identity.NAME: identity.OUTBOX,
+            ordering.NAME: ordering.OUTBOX,
             notifications.NAME: notifications.OUTBOX,
         }
         self._redis: aioredis.Redis | None = None
@@ -162,9 +178,18 @@ class Orion:
             found += catalog.subscriptions(self.container.catalog())
         if identity.NAME in wanted:
             found += identity.subscriptions(self.container.identity())
+        if ordering.NAME in wanted:
+            found += ordering.subscriptions(self.container.ordering())
         if notifications.NAME in wanted:
             found += notifications.subscriptions(self.container.notifications())
         return found
+
+    def periodic_jobs(self, modules: Iterable[str] = MODULE_NAMES) -> list[PeriodicJob]:
+        """The clean-ups and checks of the given modules, run where their consumers run."""
+        jobs: list[PeriodicJob] = []
+        if ordering.NAME in set(modules):
+            jobs += ordering.periodic(self.container.ordering(), self.mediator)
+        return jobs
 
     def relay(self) -> OutboxRelay:
         settings = self.settings
@@ -192,7 +217,13 @@ class Orion:
 
     async def migrate(self) -> None:
         await migrate(
-            self.engine, [catalog.MIGRATIONS, identity.MIGRATIONS, notifications.MIGRATIONS]
+            self.engine,
+            [
+                catalog.MIGRATIONS,
+                identity.MIGRATIONS,
+                ordering.MIGRATIONS,
+                notifications.MIGRATIONS,
+            ],
         )
 
     async def seed_demo(self, *, only_if_empty: bool = False) -> int:
@@ -207,6 +238,7 @@ class Orion:
             blueprints=[
                 *catalog.blueprints(self.container.catalog()),
                 *identity.blueprints(self.container.identity()),
+                *ordering.blueprints(self.container.ordering()),
             ],
             readiness_checks=self._readiness_checks(),
             on_shutdown=[self.aclose],

@@ -24,6 +24,7 @@ from orion.shared_kernel.adapters.logging import configure_logging
 from orion.shared_kernel.adapters.messaging import operations
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable
 from orion.shared_kernel.adapters.messaging.rabbitmq import dead_letter_queue
+from orion.shared_kernel.adapters.periodic import run_periodically
 from orion.shared_kernel.domain.errors import DependencyUnavailable, DomainError
 
 UNREACHABLE: tuple[type[BaseException], ...] = (*UNAVAILABLE, DependencyUnavailable)
@@ -143,28 +144,32 @@ async def _serve(
     config.errorlog = logging.getLogger("hypercorn.error")  # through structlog's handler
     config.graceful_timeout = 10.0
     signalled = _on_signals()
-    relay_stop = asyncio.Event()
-    relay_task = asyncio.create_task(orion.relay().run(relay_stop)) if relay else None
+    stopping = asyncio.Event()
+    relay_task = asyncio.create_task(orion.relay().run(stopping)) if relay else None
+    jobs_task = None
     if workers:
         await orion.start_consumers()
+        jobs_task = asyncio.create_task(run_periodically(orion.periodic_jobs(), stopping))
 
     async def shutdown_trigger() -> None:
         await signalled.wait()
         orion.draining = True
         if workers:
             await orion.stop_consumers()
-        relay_stop.set()
-        if relay_task is not None:
-            await relay_task
+        stopping.set()
+        for task in (relay_task, jobs_task):
+            if task is not None:
+                await task
 
     app = orion.create_app()
     _freeze_startup_objects()
     try:
         await serve(app, config, shutdown_trigger=shutdown_trigger)
     finally:
-        relay_stop.set()
-        if relay_task is not None and not relay_task.done():
-            await relay_task
+        stopping.set()
+        for task in (relay_task, jobs_task):
+            if task is not None and not task.done():
+                await task
 
 
 def _freeze_startup_objects() -> None:
@@ -183,8 +188,10 @@ async def _work(orion: Orion, *, modules: list[str], relay: bool) -> None:
             await orion.relay().run(signalled)
         else:
             await orion.start_consumers(modules)
+            jobs = asyncio.create_task(run_periodically(orion.periodic_jobs(modules), signalled))
             await signalled.wait()
             await orion.stop_consumers()
+            await jobs
     finally:
         await orion.aclose()
 

@@ -62,6 +62,15 @@ class Settings(BaseSettings):
         default=[1_000, 10_000, 60_000],
         description="Delays before each retry of a failed message (JSON list); then the DLQ.",
     )
+    guest_cart_ttl_days: float = Field(
+        default=30, gt=0, description="Guest carts untouched this long are removed."
+    )
+    idempotency_key_ttl_hours: float = Field(
+        default=24, ge=24, description="How long a checkout's Idempotency-Key is remembered."
+    )
+    housekeeping_interval_s: float = Field(
+        default=300, ge=1, description="How often workers run clean-ups and periodic checks."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
 

@@ -21,6 +21,7 @@ from orion.modules.identity.adapters.sql.unit_of_work import SqlIdentityUnitOfWo
 from orion.modules.identity.application import commands
 from orion.modules.identity.application.handlers import IdentityHandlers, IdentityQueries
 from orion.modules.identity.application.queries import GetUser, ListUsers
+from orion.modules.identity.contracts.queries import GetCustomerContact
 from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
@@ -93,6 +94,7 @@ def register(container: IdentityContainer, mediator: InProcessMediator) -> None:
         commands.ChangeRole: handlers.change_role,
         commands.CreateAdmin: handlers.create_admin,
         GetUser: queries.get_user,
+        GetCustomerContact: queries.get_customer_contact,
         ListUsers: queries.list_users,
     }
     for message_type, handler in routes.items():

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
+from orion.modules.identity.contracts.queries import CustomerContact, GetCustomerContact
 from orion.modules.identity.domain.errors import (
     AccountDisabled,
     InvalidCredentials,
@@ -323,6 +324,10 @@ class IdentityQueries:
 
     async def get_user(self, query: GetUser) -> UserView:
         return await self._read_model.get_user(query.user_id)
+
+    async def get_customer_contact(self, query: GetCustomerContact) -> CustomerContact:
+        user = await self._read_model.get_user(query.user_id)
+        return CustomerContact(user_id=user.id, email=user.email, full_name=user.full_name)
 
     async def list_users(self, query: ListUsers) -> UserPage:
         return await self._read_model.list_users(

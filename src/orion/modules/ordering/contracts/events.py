@@ -76,8 +76,8 @@ class OrderCancelledV1(OrderEventV1):
     """The order ends unfulfilled. The catalog releases whatever it reserved for it;
     ``refund_due`` says the order was paid and the payment is to be refunded.
 
-    ``reason`` is a stable code: ``out_of_stock``, ``customer_request``,
-    ``payment_declined`` or ``admin_request``.
+    ``reason`` is a stable code: ``out_of_stock``, ``product_unavailable``,
+    ``customer_request``, ``payment_declined`` or ``admin_request``.
     """
 
     wire_name: ClassVar[str] = "ordering.order_cancelled.v1"

@@ -1,0 +1,232 @@
+"""The ordering API's request and response shapes (they also make its OpenAPI document)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+from orion.modules.ordering.application.queries import (
+    MAX_PAGE,
+    CartView,
+    OrderSummaryView,
+    OrderView,
+)
+from orion.modules.ordering.domain.cart import MAX_QUANTITY
+from orion.modules.ordering.domain.order import OrderStatus
+from orion.shared_kernel.adapters.http.schemas import Body, MoneyOut
+from orion.shared_kernel.domain.money import Money
+
+StatusName = Literal["pending", "awaiting_payment", "paid", "shipped", "delivered", "cancelled"]
+
+
+class CartItemIn(Body):
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+
+
+class AddressIn(Body):
+    name: str = Field(min_length=1, max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str = Field(default="", max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(
+        min_length=2, max_length=2, pattern="^[A-Z]{2}$", description="ISO 3166, e.g. FR."
+    )
+
+
+class PaymentIn(Body):
+    token: str = Field(
+        min_length=1, max_length=255, description="From the payment provider, e.g. tok_visa."
+    )
+
+
+class OrderIn(Body):
+    """What checkout needs besides the cart. Prices come from the catalog, never from here."""
+
+    shipping_address: AddressIn
+    payment: PaymentIn
+
+
+class OrderListQuery(BaseModel):
+    status: list[StatusName] | None = Field(
+        default=None, description="One or several: status=paid&status=shipped or paid,shipped."
+    )
+    created_from: AwareDatetime | None = Field(default=None, description="Inclusive.")
+    created_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
+    min_total: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
+    max_total: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
+    q: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Order number or product name."
+    )
+    sort: Literal["created_at", "-created_at", "total", "-total", "status", "-status"] = (
+        "-created_at"
+    )
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE, description="Above 100 is refused (422).")
+    cursor: str | None = Field(default=None, max_length=512)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def comma_separated(cls, value: Any) -> Any:
+        values = [value] if isinstance(value, str) else value
+        if isinstance(values, list):
+            return [part for item in values for part in str(item).split(",") if part]
+        return value
+
+
+class AdminOrderListQuery(OrderListQuery):
+    email: str | None = Field(default=None, max_length=320, description="The customer's email.")
+
+
+class CartLineOut(BaseModel):
+    product_id: uuid.UUID
+    sku: str | None
+    name: str | None
+    quantity: int
+    unit_price: MoneyOut | None
+    line_total: MoneyOut | None
+    available: bool = Field(description="False: gone or not for sale; checkout refuses it.")
+    in_stock: bool = Field(description="False: fewer on hand than the quantity right now.")
+
+
+class CartOut(BaseModel):
+    id: uuid.UUID
+    token: str | None = Field(
+        default=None, description="A new guest cart's token, told once: send it as X-Cart-Token."
+    )
+    lines: list[CartLineOut]
+    total: MoneyOut | None
+    item_count: int
+    updated_at: datetime
+
+
+class OrderLineOut(BaseModel):
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    unit_price: MoneyOut
+    quantity: int
+    line_total: MoneyOut
+
+
+class StatusChangeOut(BaseModel):
+    status: StatusName
+    at: datetime
+    reason: str | None
+
+
+class OrderOut(BaseModel):
+    id: uuid.UUID
+    number: str
+    status: StatusName
+    customer_id: uuid.UUID
+    customer_email: str
+    lines: list[OrderLineOut]
+    total: MoneyOut
+    shipping_address: AddressIn
+    history: list[StatusChangeOut]
+    placed_at: datetime
+    updated_at: datetime
+
+
+class OrderSummaryOut(BaseModel):
+    id: uuid.UUID
+    number: str
+    status: StatusName
+    customer_id: uuid.UUID
+    customer_email: str
+    total: MoneyOut
+    item_count: int
+    placed_at: datetime
+    updated_at: datetime
+
+
+class OrderPageOut(BaseModel):
+    items: list[OrderSummaryOut]
+    next_cursor: str | None
+
+
+def money_json(money: Money | None) -> dict[str, Any] | None:
+    return None if money is None else {"amount": money.amount, "currency": money.currency}
+
+
+def cart_json(view: CartView, token: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": str(view.id),
+        "lines": [
+            {
+                "product_id": str(line.product_id),
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": money_json(line.unit_price),
+                "line_total": money_json(line.line_total),
+                "available": line.available,
+                "in_stock": line.in_stock,
+            }
+            for line in view.lines
+        ],
+        "total": money_json(view.total),
+        "item_count": view.item_count,
+        "updated_at": view.updated_at.isoformat(),
+    }
+    if token is not None:
+        body["token"] = token
+    return body
+
+
+def order_json(view: OrderView) -> dict[str, Any]:
+    address = view.shipping_address
+    return {
+        "id": str(view.id),
+        "number": view.number,
+        "status": view.status.value,
+        "customer_id": str(view.customer_id),
+        "customer_email": view.customer_email,
+        "lines": [
+            {
+                "product_id": str(line.product_id),
+                "sku": line.sku,
+                "name": line.name,
+                "unit_price": money_json(line.unit_price),
+                "quantity": line.quantity,
+                "line_total": money_json(line.line_total),
+            }
+            for line in view.lines
+        ],
+        "total": money_json(view.total),
+        "shipping_address": {
+            "name": address.name,
+            "line1": address.line1,
+            "line2": address.line2,
+            "city": address.city,
+            "postal_code": address.postal_code,
+            "country": address.country,
+        },
+        "history": [
+            {"status": change.status.value, "at": change.at.isoformat(), "reason": change.reason}
+            for change in view.history
+        ],
+        "placed_at": view.placed_at.isoformat(),
+        "updated_at": view.updated_at.isoformat(),
+    }
+
+
+def summary_json(view: OrderSummaryView) -> dict[str, Any]:
+    return {
+        "id": str(view.id),
+        "number": view.number,
+        "status": view.status.value,
+        "customer_id": str(view.customer_id),
+        "customer_email": view.customer_email,
+        "total": money_json(view.total),
+        "item_count": view.item_count,
+        "placed_at": view.placed_at.isoformat(),
+        "updated_at": view.updated_at.isoformat(),
+    }
+
+
+def statuses(names: list[StatusName] | None) -> tuple[OrderStatus, ...]:
+    return tuple(OrderStatus(name) for name in names or ())

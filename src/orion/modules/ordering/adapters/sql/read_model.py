@@ -1,0 +1,105 @@
+"""The read side: order details from the write tables, the history from ``order_summaries``
+with filters and keyset pagination that stays stable under inserts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from orion.modules.ordering.application.handlers import order_view
+from orion.modules.ordering.application.queries import (
+    ListOrders,
+    OrderPage,
+    OrderSummaryView,
+    OrderView,
+)
+from orion.modules.ordering.domain.errors import OrderNotFound
+from orion.modules.ordering.domain.order import OrderStatus
+from orion.shared_kernel.adapters.sql import keyset
+from orion.shared_kernel.adapters.sql.engine import autocommit
+from orion.shared_kernel.domain.money import Money
+
+from .tables import order_summaries
+from .unit_of_work import SqlOrderRepository, recall
+
+_SORT_KEYS: dict[str, sa.Column[Any]] = {
+    "created_at": order_summaries.c.placed_at,
+    "total": order_summaries.c.total_amount,
+    "status": order_summaries.c.status,
+}
+
+
+class SqlOrderingReadModel:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = autocommit(engine)
+
+    async def get_order(self, order_id: uuid.UUID, customer_id: uuid.UUID | None) -> OrderView:
+        async with self._engine.connect() as connection:
+            order = await SqlOrderRepository(connection).get(order_id)
+        if customer_id is not None and order.customer.id != customer_id:
+            raise OrderNotFound(f"no order {order_id}")  # another's order is not there at all
+        return order_view(order)
+
+    async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
+        async with self._engine.connect() as connection:
+            return await recall(connection, customer_id, key)
+
+    async def list_orders(self, query: ListOrders) -> OrderPage:
+        summaries = order_summaries.c
+        descending = query.sort.startswith("-")
+        key = _SORT_KEYS[query.sort.lstrip("-")]
+        statement = sa.select(order_summaries)
+        if query.customer_id is not None:
+            statement = statement.where(summaries.customer_id == query.customer_id)
+        if query.statuses:
+            statement = statement.where(summaries.status.in_([s.value for s in query.statuses]))
+        if query.created_from is not None:
+            statement = statement.where(summaries.placed_at >= query.created_from)
+        if query.created_to is not None:
+            statement = statement.where(summaries.placed_at < query.created_to)
+        if query.min_total is not None:
+            statement = statement.where(summaries.total_amount >= query.min_total)
+        if query.max_total is not None:
+            statement = statement.where(summaries.total_amount <= query.max_total)
+        if query.q:
+            pattern = keyset.contains(query.q)
+            statement = statement.where(
+                sa.or_(
+                    summaries.number.ilike(pattern, escape="\\"),
+                    summaries.product_names.ilike(pattern, escape="\\"),
+                )
+            )
+        if query.customer_email is not None:
+            statement = statement.where(
+                sa.func.lower(summaries.customer_email) == query.customer_email.lower()
+            )
+        if query.cursor is not None:
+            statement = statement.where(
+                keyset.after(key, summaries.id, query.cursor, descending=descending)
+            )
+        statement = statement.order_by(
+            *keyset.order_by(key, summaries.id, descending=descending)
+        ).limit(query.limit + 1)
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).mappings().all()
+        return OrderPage(
+            items=[_summary(row) for row in rows[: query.limit]],
+            next_cursor=keyset.next_cursor(list(rows), key, query.limit),
+        )
+
+
+def _summary(row: Any) -> OrderSummaryView:
+    return OrderSummaryView(
+        id=row["id"],
+        number=row["number"],
+        status=OrderStatus(row["status"]),
+        customer_id=row["customer_id"],
+        customer_email=row["customer_email"],
+        total=Money(amount=row["total_amount"], currency=row["currency"]),
+        item_count=row["item_count"],
+        placed_at=row["placed_at"],
+        updated_at=row["updated_at"],
+    )

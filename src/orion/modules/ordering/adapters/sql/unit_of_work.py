@@ -1,0 +1,358 @@
+"""The ordering module's unit of work: its cart and order repositories, idempotency
+records, inbox and outbox, on one connection and one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from orion.modules.ordering.application.queries import OrderView
+from orion.modules.ordering.domain.cart import Cart, CartLine
+from orion.modules.ordering.domain.errors import OrderNotFound
+from orion.modules.ordering.domain.order import (
+    Customer,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ShippingAddress,
+    StatusChange,
+)
+from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
+from orion.shared_kernel.application.primitives import from_primitive, to_primitive
+from orion.shared_kernel.domain.errors import ConcurrencyConflict
+from orion.shared_kernel.domain.money import Money
+
+from .tables import (
+    cart_items,
+    carts,
+    idempotency_keys,
+    inbox,
+    order_history,
+    order_lines,
+    order_numbers,
+    order_summaries,
+    orders,
+    outbox,
+)
+
+
+class SqlCartRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        self._loaded: dict[uuid.UUID, dict[uuid.UUID, int]] = {}  # quantities as read
+
+    async def of_customer(self, customer_id: uuid.UUID, *, for_update: bool) -> Cart | None:
+        return await self._load(carts.c.customer_id == customer_id, for_update=for_update)
+
+    async def of_token(self, token_hash: bytes, *, for_update: bool) -> Cart | None:
+        return await self._load(
+            sa.and_(carts.c.token_hash == token_hash, carts.c.closed_at.is_(None)),
+            for_update=for_update,
+        )
+
+    async def add(self, cart: Cart, *, token_hash: bytes | None) -> bool:
+        inserted = await self._connection.execute(
+            insert(carts)
+            .values(
+                id=cart.id,
+                customer_id=cart.customer_id,
+                token_hash=token_hash,
+                created_at=cart.created_at,
+                updated_at=cart.updated_at,
+                version=cart.version,
+            )
+            .on_conflict_do_nothing()
+        )
+        self._loaded[cart.id] = {}
+        return inserted.rowcount == 1
+
+    async def save(self, cart: Cart) -> None:
+        before = self._loaded[cart.id]
+        now = {product_id: line.quantity for product_id, line in cart.lines.items()}
+        gone = [product_id for product_id in before if product_id not in now]
+        changed = [
+            {
+                "cart_id": cart.id,
+                "product_id": line.product_id,
+                "quantity": line.quantity,
+                "added_at": line.added_at,
+            }
+            for line in cart.lines.values()
+            if before.get(line.product_id) != line.quantity
+        ]
+        if gone:
+            await self._connection.execute(
+                cart_items.delete().where(
+                    cart_items.c.cart_id == cart.id, cart_items.c.product_id.in_(gone)
+                )
+            )
+        if changed:
+            upsert = insert(cart_items)
+            await self._connection.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[cart_items.c.cart_id, cart_items.c.product_id],
+                    set_={"quantity": upsert.excluded.quantity},
+                ),
+                changed,
+            )
+        await self._connection.execute(
+            carts.update()
+            .where(carts.c.id == cart.id)
+            .values(
+                updated_at=cart.updated_at,
+                version=cart.version,
+                closed_at=cart.updated_at if cart.closed else None,
+            )
+        )
+        self._loaded[cart.id] = now
+
+    async def remove_guest_carts(self, *, untouched_since: datetime) -> int:
+        removed = await self._connection.execute(
+            carts.delete().where(
+                carts.c.customer_id.is_(None), carts.c.updated_at < untouched_since
+            )
+        )
+        return removed.rowcount
+
+    async def _load(self, where: sa.ColumnElement[bool], *, for_update: bool) -> Cart | None:
+        statement = sa.select(carts).where(where)
+        if for_update:
+            statement = statement.with_for_update()
+        row = (await self._connection.execute(statement)).mappings().first()
+        if row is None:
+            return None
+        items = (
+            await self._connection.execute(
+                sa.select(cart_items).where(cart_items.c.cart_id == row["id"])
+            )
+        ).mappings()
+        lines = {
+            item["product_id"]: CartLine(
+                product_id=item["product_id"], quantity=item["quantity"], added_at=item["added_at"]
+            )
+            for item in items
+        }
+        self._loaded[row["id"]] = {product_id: line.quantity for product_id, line in lines.items()}
+        return Cart(
+            id=row["id"],
+            customer_id=row["customer_id"],
+            lines=lines,
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            version=row["version"],
+            closed=row["closed_at"] is not None,
+        )
+
+
+class SqlOrderRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        self._history_loaded: dict[uuid.UUID, int] = {}
+
+    async def next_number(self) -> str:
+        number = await self._connection.scalar(sa.select(order_numbers.next_value()))
+        return f"ORN-{number:06d}"
+
+    async def add(self, order: Order) -> None:
+        await self._connection.execute(orders.insert().values(**_order_row(order)))
+        await self._connection.execute(
+            order_lines.insert(),
+            [
+                {
+                    "order_id": order.id,
+                    "position": position,
+                    "product_id": line.product_id,
+                    "sku": line.sku,
+                    "name": line.name,
+                    "unit_price_amount": line.unit_price.amount,
+                    "quantity": line.quantity,
+                }
+                for position, line in enumerate(order.lines)
+            ],
+        )
+        await self._write_history(order, start=0)
+        await self._connection.execute(
+            order_summaries.insert().values(
+                id=order.id,
+                number=order.number,
+                customer_id=order.customer.id,
+                customer_email=order.customer.email,
+                status=order.status.value,
+                currency=order.total.currency,
+                total_amount=order.total.amount,
+                item_count=sum(line.quantity for line in order.lines),
+                product_names=" | ".join(line.name for line in order.lines),
+                placed_at=order.placed_at,
+                updated_at=order.updated_at,
+            )
+        )
+        order.mark_persisted()
+
+    async def get(self, order_id: uuid.UUID, *, for_update: bool = False) -> Order:
+        statement = sa.select(orders).where(orders.c.id == order_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = (await self._connection.execute(statement)).mappings().first()
+        if row is None:
+            raise OrderNotFound(f"no order {order_id}")
+        lines = (
+            await self._connection.execute(
+                sa.select(order_lines)
+                .where(order_lines.c.order_id == order_id)
+                .order_by(order_lines.c.position)
+            )
+        ).mappings()
+        history = (
+            await self._connection.execute(
+                sa.select(order_history)
+                .where(order_history.c.order_id == order_id)
+                .order_by(order_history.c.position)
+            )
+        ).mappings()
+        order = Order(
+            id=row["id"],
+            number=row["number"],
+            customer=Customer(
+                id=row["customer_id"], email=row["customer_email"], name=row["customer_name"]
+            ),
+            lines=tuple(
+                OrderLine(
+                    product_id=line["product_id"],
+                    sku=line["sku"],
+                    name=line["name"],
+                    unit_price=Money(amount=line["unit_price_amount"], currency=row["currency"]),
+                    quantity=line["quantity"],
+                )
+                for line in lines
+            ),
+            shipping_address=ShippingAddress(**row["shipping_address"]),
+            payment_token=row["payment_token"],
+            history=[
+                StatusChange(
+                    status=OrderStatus(change["status"]), at=change["at"], reason=change["reason"]
+                )
+                for change in history
+            ],
+            version=row["version"],
+        )
+        self._history_loaded[order.id] = len(order.history)
+        return order
+
+    async def save(self, order: Order) -> None:
+        updated = await self._connection.execute(
+            orders.update()
+            .where(orders.c.id == order.id, orders.c.version == order.loaded_version)
+            .values(status=order.status.value, updated_at=order.updated_at, version=order.version)
+        )
+        if updated.rowcount != 1:
+            raise ConcurrencyConflict(f"order {order.id} changed meanwhile")
+        await self._write_history(order, start=self._history_loaded[order.id])
+        await self._connection.execute(
+            order_summaries.update()
+            .where(order_summaries.c.id == order.id)
+            .values(status=order.status.value, updated_at=order.updated_at)
+        )
+        order.mark_persisted()
+
+    async def _write_history(self, order: Order, *, start: int) -> None:
+        await self._connection.execute(
+            order_history.insert(),
+            [
+                {
+                    "order_id": order.id,
+                    "position": position,
+                    "status": change.status.value,
+                    "at": change.at,
+                    "reason": change.reason,
+                }
+                for position, change in enumerate(order.history)
+                if position >= start
+            ],
+        )
+        self._history_loaded[order.id] = len(order.history)
+
+
+class SqlIdempotencyRecords:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def claim(self, customer_id: uuid.UUID, key: str) -> bool:
+        scope = f"ordering.checkout:{customer_id}:{key}"
+        claimed = await self._connection.scalar(
+            sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(scope, 0)))
+        )
+        return bool(claimed)
+
+    async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
+        return await recall(self._connection, customer_id, key)
+
+    async def remember(
+        self, customer_id: uuid.UUID, key: str, fingerprint: str, response: OrderView
+    ) -> None:
+        await self._connection.execute(
+            idempotency_keys.insert().values(
+                customer_id=customer_id,
+                key=key,
+                fingerprint=fingerprint,
+                response=to_primitive(response),
+                created_at=response.placed_at,
+            )
+        )
+
+    async def forget(self, *, created_before: datetime) -> int:
+        removed = await self._connection.execute(
+            idempotency_keys.delete().where(idempotency_keys.c.created_at < created_before)
+        )
+        return removed.rowcount
+
+
+async def recall(
+    connection: AsyncConnection, customer_id: uuid.UUID, key: str
+) -> tuple[str, OrderView] | None:
+    row = (
+        await connection.execute(
+            sa.select(idempotency_keys.c.fingerprint, idempotency_keys.c.response).where(
+                idempotency_keys.c.customer_id == customer_id, idempotency_keys.c.key == key
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return row.fingerprint, from_primitive(OrderView, row.response)
+
+
+class SqlOrderingUnitOfWork(SqlUnitOfWork):
+    carts: SqlCartRepository
+    orders: SqlOrderRepository
+    idempotency: SqlIdempotencyRecords
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine, outbox, inbox)
+
+    def _open(self, connection: AsyncConnection) -> None:
+        self.carts = SqlCartRepository(connection)
+        self.orders = SqlOrderRepository(connection)
+        self.idempotency = SqlIdempotencyRecords(connection)
+
+
+def _order_row(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "number": order.number,
+        "customer_id": order.customer.id,
+        "customer_email": order.customer.email,
+        "customer_name": order.customer.name,
+        "status": order.status.value,
+        "currency": order.total.currency,
+        "total_amount": order.total.amount,
+        "shipping_address": to_primitive(order.shipping_address),
+        "payment_token": order.payment_token,
+        "placed_at": order.placed_at,
+        "updated_at": order.updated_at,
+        "version": order.version,
+    }

@@ -1,0 +1,71 @@
+"""The ports the ordering module's use cases need; adapters implement them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Protocol
+
+from orion.modules.ordering.domain.cart import Cart
+from orion.modules.ordering.domain.order import Order
+from orion.shared_kernel.application.unit_of_work import UnitOfWork
+
+from .queries import ListOrders, OrderPage, OrderView
+
+
+class CartRepository(Protocol):
+    async def of_customer(self, customer_id: uuid.UUID, *, for_update: bool) -> Cart | None: ...
+
+    async def of_token(self, token_hash: bytes, *, for_update: bool) -> Cart | None:
+        """The open guest cart of this token, if any."""
+
+    async def add(self, cart: Cart, *, token_hash: bytes | None) -> bool:
+        """False when the customer has a cart already (made by a concurrent request)."""
+
+    async def save(self, cart: Cart) -> None: ...
+
+    async def remove_guest_carts(self, *, untouched_since: datetime) -> int: ...
+
+
+class OrderRepository(Protocol):
+    async def next_number(self) -> str: ...
+
+    async def add(self, order: Order) -> None: ...
+
+    async def get(self, order_id: uuid.UUID, *, for_update: bool = False) -> Order:
+        """Raises ``OrderNotFound``."""
+
+    async def save(self, order: Order) -> None:
+        """Writes the order's new history and status, and its summary for the read side."""
+
+
+class IdempotencyRecords(Protocol):
+    """Checkout responses kept by (customer, key), committed with the order they describe."""
+
+    async def claim(self, customer_id: uuid.UUID, key: str) -> bool:
+        """Holds the key until the transaction ends; false when another transaction holds it."""
+
+    async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
+        """The fingerprint and response kept for the key, if any."""
+
+    async def remember(
+        self, customer_id: uuid.UUID, key: str, fingerprint: str, response: OrderView
+    ) -> None: ...
+
+    async def forget(self, *, created_before: datetime) -> int: ...
+
+
+class OrderingUnitOfWork(UnitOfWork, Protocol):
+    carts: CartRepository
+    orders: OrderRepository
+    idempotency: IdempotencyRecords
+
+
+class OrderingReadModel(Protocol):
+    async def get_order(self, order_id: uuid.UUID, customer_id: uuid.UUID | None) -> OrderView:
+        """Raises ``OrderNotFound``, also for another customer's order."""
+
+    async def list_orders(self, query: ListOrders) -> OrderPage: ...
+
+    async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
+        """The idempotency record of (customer, key), read outside any transaction."""

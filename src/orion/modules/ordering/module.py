@@ -1,0 +1,111 @@
+"""The ordering module's composition: its container, handlers on the mediator, HTTP routes,
+consumer of the catalog's stock events, periodic clean-up and migrations. The only file of
+the module that ``bootstrap.py`` imports."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from dependency_injector import containers, providers
+from quart import Blueprint
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from orion.modules.catalog.contracts.events import StockReservationFailedV1, StockReservedV1
+from orion.modules.ordering.adapters.http.routes import ordering_blueprint
+from orion.modules.ordering.adapters.sql.read_model import SqlOrderingReadModel
+from orion.modules.ordering.adapters.sql.tables import outbox
+from orion.modules.ordering.adapters.sql.unit_of_work import SqlOrderingUnitOfWork
+from orion.modules.ordering.application import commands, queries
+from orion.modules.ordering.application.handlers import CartHandlers, OrderHandlers
+from orion.modules.ordering.application.policies import AdvanceOrderOnStockEvents
+from orion.shared_kernel.adapters.mediator import InProcessMediator
+from orion.shared_kernel.adapters.messaging.broker import Subscription
+from orion.shared_kernel.adapters.messaging.consumer import inbox_handler
+from orion.shared_kernel.adapters.periodic import PeriodicJob
+from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
+from orion.shared_kernel.application.clock import Clock
+
+NAME = "ordering"
+OUTBOX = outbox
+MIGRATIONS = ModuleMigrations(
+    schema="ordering", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
+)
+
+
+class OrderingContainer(containers.DeclarativeContainer):
+    engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
+    clock: providers.Dependency[Clock] = providers.Dependency()
+    mediator = providers.Dependency(instance_of=InProcessMediator)
+    config = providers.Configuration(strict=True)
+
+    uow = providers.Factory(SqlOrderingUnitOfWork, engine=engine)
+    read_model = providers.Singleton(SqlOrderingReadModel, engine=engine)
+    carts = providers.Singleton(CartHandlers, uow=uow.provider, clock=clock, mediator=mediator)
+    orders = providers.Singleton(
+        OrderHandlers, uow=uow.provider, read_model=read_model, clock=clock, mediator=mediator
+    )
+    stock_policy = providers.Singleton(AdvanceOrderOnStockEvents, clock=clock)
+    blueprint = providers.Singleton(ordering_blueprint, mediator=mediator)
+
+
+def register(container: OrderingContainer, mediator: InProcessMediator) -> None:
+    carts: CartHandlers = container.carts()
+    orders: OrderHandlers = container.orders()
+    routes: dict[type, Callable[[Any], Awaitable[Any]]] = {
+        commands.OpenCart: carts.open_cart,
+        queries.GetCart: carts.get_cart,
+        commands.SetCartItem: carts.set_item,
+        commands.RemoveCartItem: carts.remove_item,
+        commands.ClearCart: carts.clear,
+        commands.PlaceOrder: orders.place_order,
+        commands.CancelOrder: orders.cancel,
+        commands.ShipOrder: orders.ship,
+        commands.DeliverOrder: orders.deliver,
+        commands.CleanUp: orders.clean_up,
+        queries.GetOrder: orders.get_order,
+        queries.ListOrders: orders.list_orders,
+    }
+    for message_type, handler in routes.items():
+        mediator.register(message_type, handler)
+
+
+def subscriptions(container: OrderingContainer) -> list[Subscription]:
+    policy: AdvanceOrderOnStockEvents = container.stock_policy()
+    handle = inbox_handler(
+        consumer=NAME,
+        uow=container.uow,
+        policies={
+            StockReservedV1: policy.on_stock_reserved,
+            StockReservationFailedV1: policy.on_stock_reservation_failed,
+        },
+    )
+    return [
+        Subscription(
+            consumer=NAME,
+            producer="catalog",
+            types=frozenset({StockReservedV1.wire_name, StockReservationFailedV1.wire_name}),
+            handle=handle,
+        )
+    ]
+
+
+def periodic(container: OrderingContainer, mediator: InProcessMediator) -> list[PeriodicJob]:
+    config = container.config
+    clean_up = commands.CleanUp(
+        guest_cart_ttl=timedelta(days=config.guest_cart_ttl_days()),
+        idempotency_key_ttl=timedelta(hours=config.idempotency_key_ttl_hours()),
+    )
+    return [
+        PeriodicJob(
+            name="ordering.clean_up",
+            interval_s=config.housekeeping_interval_s(),
+            run=lambda: mediator.send(clean_up),
+        )
+    ]
+
+
+def blueprints(container: OrderingContainer) -> list[Blueprint]:
+    return [container.blueprint()]
