@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,12 @@ from tests.contract.golden import (
 )
 
 GOLDEN = Path(__file__).parent / "golden"
+MUG = uuid.UUID("0192f0c1-7d3a-7b6e-9c41-000000000001")
+CUP = uuid.UUID("0192f0c1-7d3a-7b6e-9c41-000000000002")
+RESERVED_LINES = [
+    events.ReservedLineV1(product_id=MUG, quantity=2),
+    events.ReservedLineV1(product_id=CUP, quantity=1),
+]
 SAMPLES: list[IntegrationEvent] = [
     events.ProductCreatedV1(
         **BASE,
@@ -49,6 +56,9 @@ SAMPLES: list[IntegrationEvent] = [
     ),
     events.ProductDeletedV1(**BASE, sku="TSHIRT-RED-M"),
     events.StockAdjustedV1(**BASE, sku="TSHIRT-RED-M", delta=-2, stock=10, reason="damaged"),
+    events.StockReservedV1(**BASE, lines=RESERVED_LINES),
+    events.StockReservationFailedV1(**BASE, reason="out_of_stock", product_ids=[MUG, CUP]),
+    events.StockReleasedV1(**BASE, lines=RESERVED_LINES),
 ]
 
 

@@ -40,11 +40,14 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
     finally:
         for shop in shops:
             await shop.aclose()
-    assert versions == {"catalog_0001", "identity_0001", "notifications_0001"}
+    assert versions == {"catalog_0002", "identity_0001", "notifications_0001"}
     # every table lives in its module's schema; nothing lands in public
     assert tables == {
         "catalog.alembic_version",
         "catalog.products",
+        "catalog.reservations",
+        "catalog.reservation_lines",
+        "catalog.inbox",
         "catalog.outbox",
         "identity.alembic_version",
         "identity.users",

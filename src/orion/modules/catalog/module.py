@@ -1,5 +1,6 @@
 """The catalog's composition: its container, its handlers on the mediator, its HTTP routes,
-its migrations. The only file of the catalog that ``bootstrap.py`` imports."""
+its consumer of ordering's events, its migrations. The only file of the catalog that
+``bootstrap.py`` imports."""
 
 from __future__ import annotations
 
@@ -21,12 +22,19 @@ from orion.modules.catalog.application.commands import (
     UpdateProduct,
 )
 from orion.modules.catalog.application.demo import seed_demo_catalog
+from orion.modules.catalog.application.policies import (
+    ReleaseStockOnOrderCancelled,
+    ReserveStockOnOrderPlaced,
+)
 from orion.modules.catalog.application.queries import GetProduct, ListCategories, ListProducts
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
+from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
 from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
+from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handler
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
 from orion.shared_kernel.application.clock import Clock
+from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "catalog"
 OUTBOX = outbox
@@ -68,11 +76,24 @@ class CatalogContainer(containers.DeclarativeContainer):
         }
     )
     blueprint = providers.Singleton(catalog_blueprint, mediator=mediator)
+    reserve_stock = providers.Singleton(ReserveStockOnOrderPlaced, clock=clock)
+    release_stock = providers.Singleton(ReleaseStockOnOrderCancelled, clock=clock)
 
 
 def subscriptions(container: CatalogContainer) -> list[Subscription]:
-    """The catalog consumes no other module's events yet."""
-    return []
+    """Ordering's placed and cancelled orders: the catalog's side of the order saga."""
+    policies: dict[type[IntegrationEvent], Policy] = {
+        OrderPlacedV1: container.reserve_stock(),
+        OrderCancelledV1: container.release_stock(),
+    }
+    return [
+        Subscription(
+            consumer=NAME,
+            producer="ordering",
+            types=frozenset(event_type.wire_name for event_type in policies),
+            handle=inbox_handler(consumer=NAME, uow=container.uow, policies=policies),
+        )
+    ]
 
 
 def register(container: CatalogContainer, mediator: InProcessMediator) -> None:

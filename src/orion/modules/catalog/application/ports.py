@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Protocol
 
 from orion.modules.catalog.contracts.queries import ProductForOrder
 from orion.modules.catalog.domain.product import Product
+from orion.modules.catalog.domain.reservation import StockReservation
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
 
 from .queries import CategoryView, ListProducts, ProductPage, ProductView
@@ -22,9 +24,25 @@ class ProductRepository(Protocol):
     async def save(self, product: Product) -> None:
         """Writes a changed product; raises ``StaleProduct`` if its version moved meanwhile."""
 
+    async def lock(self, product_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Product]:
+        """The products by id, deleted ones included, unknown ids left out; each row locked
+        until commit, always in id order so that two transactions never wait on each other."""
+
+
+class ReservationRepository(Protocol):
+    async def get(self, order_id: uuid.UUID) -> StockReservation | None:
+        """The order's reservation, or ``None`` if the catalog has not heard of the order.
+        Either way the order is locked until commit: messages about it apply one at a time."""
+
+    async def add(self, reservation: StockReservation) -> None: ...
+
+    async def save(self, reservation: StockReservation) -> None:
+        """Writes the new state of a reservation ``get`` returned in this transaction."""
+
 
 class CatalogUnitOfWork(UnitOfWork, Protocol):
     products: ProductRepository
+    reservations: ReservationRepository
 
 
 class CatalogReadModel(Protocol):

@@ -1,4 +1,7 @@
-"""Events the catalog publishes. ``aggregate_id`` is the product id; amounts are minor units.
+"""Events the catalog publishes. ``aggregate_id`` is the product id, except in an order's
+stock reservation events (StockReservedV1, StockReservationFailedV1, StockReleasedV1): there
+it is the order id, and ``aggregate_version`` is 1 when reserved or failed, 2 when released.
+Amounts are minor units.
 
 A wire name is forever: a breaking change is a new class with a new version (``…V2``).
 """

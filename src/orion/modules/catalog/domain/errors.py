@@ -38,3 +38,13 @@ class InsufficientStock(CatalogError, Conflict):
 class InvalidProduct(CatalogError, InvalidInput):
     code = "invalid-product"
     title = "Invalid product"
+
+
+class ProductUnavailable(CatalogError, Conflict):
+    code = "product-unavailable"
+    title = "The product is inactive or deleted"
+
+
+class InvalidReservation(CatalogError, InvalidInput):
+    code = "invalid-reservation"
+    title = "Invalid stock reservation"

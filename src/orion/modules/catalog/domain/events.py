@@ -1,7 +1,9 @@
-"""What happens to a product, in the catalog's own words (internal, not published as is)."""
+"""What happens to a product or a reservation, in the catalog's own words (internal, not
+published as is)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,3 +38,42 @@ class StockAdjusted:
     at: datetime
     delta: int
     reason: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockReserved:
+    """Units of a product set aside for an order: off the stock on hand."""
+
+    at: datetime
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockReleased:
+    """Units an order had reserved, back on hand."""
+
+    at: datetime
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationMade:
+    """Every line of the order is reserved."""
+
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationRefused:
+    """Nothing is reserved for the order: ``product_ids`` cannot be had, for ``reason``."""
+
+    at: datetime
+    reason: str
+    product_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationReleased:
+    """What the order had reserved is back on hand."""
+
+    at: datetime

@@ -6,17 +6,26 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from orion.shared_kernel.domain.aggregate import AggregateRoot
 from orion.shared_kernel.domain.money import Money
 
-from .errors import InsufficientStock, InvalidProduct, ProductNotFound
+from .errors import (
+    InsufficientStock,
+    InvalidProduct,
+    InvalidReservation,
+    ProductNotFound,
+    ProductUnavailable,
+)
 from .events import (
     ProductCreated,
     ProductDeleted,
     ProductPriceChanged,
     ProductUpdated,
     StockAdjusted,
+    StockReleased,
+    StockReserved,
 )
 
 SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -34,6 +43,13 @@ class ProductChanges:
     category: str | None = None
     price: Money | None = None
     active: bool | None = None
+
+
+class Shortfall(StrEnum):
+    """Why a quantity of a product cannot be reserved (the codes of StockReservationFailedV1)."""
+
+    PRODUCT_UNAVAILABLE = "product_unavailable"  # inactive or deleted
+    OUT_OF_STOCK = "out_of_stock"
 
 
 class Product(AggregateRoot):
@@ -154,6 +170,34 @@ class Product(AggregateRoot):
         self.updated_at = now
         self._record(StockAdjusted(at=now, delta=delta, reason=reason))
 
+    def shortfall(self, quantity: int) -> Shortfall | None:
+        """Why ``quantity`` cannot be reserved now, or ``None`` if it can."""
+        if not self.is_available:
+            return Shortfall.PRODUCT_UNAVAILABLE
+        if quantity > self.stock:
+            return Shortfall.OUT_OF_STOCK
+        return None
+
+    def reserve(self, quantity: int, *, now: datetime) -> None:
+        """Takes ``quantity`` off the stock on hand for an order."""
+        require_positive(quantity)
+        match self.shortfall(quantity):
+            case Shortfall.PRODUCT_UNAVAILABLE:
+                raise ProductUnavailable(f"product {self.id} is inactive or deleted")
+            case Shortfall.OUT_OF_STOCK:
+                raise InsufficientStock(f"{self.stock} on hand; {quantity} cannot be reserved")
+        self.stock -= quantity
+        self.updated_at = now
+        self._record(StockReserved(at=now, quantity=quantity))
+
+    def release(self, quantity: int, *, now: datetime) -> None:
+        """Puts back what an order reserved, even if the product was deactivated or deleted
+        meanwhile: the units are on hand again."""
+        require_positive(quantity)
+        self.stock += quantity
+        self.updated_at = now
+        self._record(StockReleased(at=now, quantity=quantity))
+
     def _ensure_exists(self) -> None:
         if self.is_deleted:
             raise ProductNotFound(f"product {self.id} was deleted")
@@ -177,6 +221,12 @@ def _category(value: str) -> str:
     if not value or len(value) > MAX_CATEGORY:
         raise InvalidProduct(f"category must be 1 to {MAX_CATEGORY} characters")
     return value
+
+
+def require_positive(quantity: int) -> None:
+    """A quantity reserved or released is at least one."""
+    if quantity <= 0:
+        raise InvalidReservation(f"a reserved quantity must be positive, not {quantity}")
 
 
 def _price(value: Money) -> Money:

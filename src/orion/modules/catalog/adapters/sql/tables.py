@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
 
+from orion.shared_kernel.adapters.sql.inbox import inbox_table
 from orion.shared_kernel.adapters.sql.outbox import outbox_table
 
 SCHEMA = "catalog"
@@ -28,4 +29,30 @@ products = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
+# One row per order the catalog has heard of (see domain/reservation.py), and the lines it
+# holds while reserved (kept once released, for the record).
+reservations = sa.Table(
+    "reservations",
+    metadata,
+    sa.Column("order_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("released_at", sa.DateTime(timezone=True)),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+reservation_lines = sa.Table(
+    "reservation_lines",
+    metadata,
+    sa.Column(
+        "order_id",
+        UUID(as_uuid=True),
+        sa.ForeignKey(reservations.c.order_id),
+        primary_key=True,
+    ),
+    sa.Column("product_id", UUID(as_uuid=True), sa.ForeignKey(products.c.id), primary_key=True),
+    sa.Column("quantity", sa.Integer, nullable=False),
+)
+
+inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)

@@ -1,8 +1,9 @@
-"""The catalog's unit of work and its product repository."""
+"""The catalog's unit of work: its product and reservation repositories, inbox and outbox."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,10 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from orion.modules.catalog.domain.errors import DuplicateSku, ProductNotFound, StaleProduct
 from orion.modules.catalog.domain.product import Product
+from orion.modules.catalog.domain.reservation import (
+    ReservationLine,
+    ReservationStatus,
+    StockReservation,
+)
 from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
 from orion.shared_kernel.domain.money import Money
 
-from .tables import outbox, products
+from .tables import inbox, outbox, products, reservation_lines, reservations
 
 
 class SqlProductRepository:
@@ -52,15 +58,99 @@ class SqlProductRepository:
             raise StaleProduct(f"product {product.id} changed meanwhile")
         product.mark_persisted()
 
+    async def lock(self, product_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Product]:
+        # FOR UPDATE above ORDER BY: PostgreSQL locks the rows as they come out of the sort.
+        statement = (
+            sa.select(products)
+            .where(products.c.id.in_(set(product_ids)))
+            .order_by(products.c.id)
+            .with_for_update()
+        )
+        rows = (await self._connection.execute(statement)).mappings()
+        return {row["id"]: _product(row) for row in rows}
+
+
+class SqlReservationRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, order_id: uuid.UUID) -> StockReservation | None:
+        # A transaction-scoped advisory lock on the order: it holds whether or not the order's
+        # row exists yet. The key is the order id's random low 64 bits.
+        key = int.from_bytes(order_id.bytes[8:], "big", signed=True)
+        await self._connection.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        statement = (
+            sa.select(reservations, reservation_lines.c.product_id, reservation_lines.c.quantity)
+            .select_from(reservations.outerjoin(reservation_lines))
+            .where(reservations.c.order_id == order_id)
+            .order_by(reservation_lines.c.product_id)
+        )
+        rows = (await self._connection.execute(statement)).mappings().all()
+        if not rows:
+            return None
+        first = rows[0]
+        return StockReservation(
+            order_id=order_id,
+            status=ReservationStatus(first["status"]),
+            lines=tuple(
+                ReservationLine(product_id=row["product_id"], quantity=row["quantity"])
+                for row in rows
+                if row["product_id"] is not None
+            ),
+            created_at=first["created_at"],
+            released_at=first["released_at"],
+            version=first["version"],
+        )
+
+    async def add(self, reservation: StockReservation) -> None:
+        await self._connection.execute(
+            reservations.insert().values(
+                order_id=reservation.order_id,
+                created_at=reservation.created_at,
+                **_reservation_state(reservation),
+            )
+        )
+        if reservation.lines:
+            await self._connection.execute(
+                reservation_lines.insert(),
+                [
+                    {
+                        "order_id": reservation.order_id,
+                        "product_id": line.product_id,
+                        "quantity": line.quantity,
+                    }
+                    for line in reservation.lines
+                ],
+            )
+        reservation.mark_persisted()
+
+    async def save(self, reservation: StockReservation) -> None:
+        await self._connection.execute(
+            reservations.update()
+            .where(reservations.c.order_id == reservation.order_id)
+            .values(**_reservation_state(reservation))
+        )
+        reservation.mark_persisted()
+
 
 class SqlCatalogUnitOfWork(SqlUnitOfWork):
     products: SqlProductRepository
+    reservations: SqlReservationRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(engine, outbox)
+        super().__init__(engine, outbox, inbox)
 
     def _open(self, connection: AsyncConnection) -> None:
         self.products = SqlProductRepository(connection)
+        self.reservations = SqlReservationRepository(connection)
+
+
+def _reservation_state(reservation: StockReservation) -> dict[str, Any]:
+    return {
+        "status": reservation.status.value,
+        "released_at": reservation.released_at,
+        "version": reservation.version,
+    }
 
 
 def _row(product: Product) -> dict[str, Any]:

@@ -1,0 +1,123 @@
+"""The catalog's side of the order saga: stock reserved when an order is placed (every line or
+none) and put back when it is cancelled.
+
+Each runs in the transaction of the catalog's inbox, under the order's lock, and looks at the
+order's reservation first: a message delivered twice, a second OrderPlaced for the same
+order, or an OrderPlaced that comes after its cancellation changes nothing (see
+``domain/reservation.py``). The products' own ``StockReserved``/``StockReleased`` are not
+published: the order-level event says it, and a consumer of product events may see a gap in a
+product's versions (docs/messaging.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from orion.modules.catalog.contracts.events import (
+    ReservedLineV1,
+    StockReleasedV1,
+    StockReservationFailedV1,
+    StockReservedV1,
+)
+from orion.modules.catalog.domain.events import (
+    ReservationMade,
+    ReservationRefused,
+    ReservationReleased,
+)
+from orion.modules.catalog.domain.product import Product
+from orion.modules.catalog.domain.reservation import ReservationLine, StockReservation
+from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
+from orion.shared_kernel.application.clock import Clock
+from orion.shared_kernel.application.messages import IntegrationEvent
+
+from .ports import CatalogUnitOfWork, ProductRepository
+
+
+class ReserveStockOnOrderPlaced:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    async def __call__(self, event: OrderPlacedV1, uow: CatalogUnitOfWork) -> None:
+        if await uow.reservations.get(event.aggregate_id) is not None:
+            return  # placed before, or cancelled already
+        lines = [
+            ReservationLine(product_id=line.product_id, quantity=line.quantity)
+            for line in event.lines
+        ]
+        products = await uow.products.lock(line.product_id for line in lines)
+        reservation = StockReservation.place(
+            order_id=event.aggregate_id, lines=lines, products=products, now=self._clock.now()
+        )
+        await _save_changed(uow.products, products.values())
+        await uow.reservations.add(reservation)
+        uow.publish(*reservation_events(reservation))
+
+
+class ReleaseStockOnOrderCancelled:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    async def __call__(self, event: OrderCancelledV1, uow: CatalogUnitOfWork) -> None:
+        now = self._clock.now()
+        reservation = await uow.reservations.get(event.aggregate_id)
+        if reservation is None:
+            await uow.reservations.add(
+                StockReservation.cancelled_before_placed(order_id=event.aggregate_id, now=now)
+            )
+            return
+        if not reservation.holds_stock:
+            return  # refused, released already, or a tombstone
+        products = await uow.products.lock(line.product_id for line in reservation.lines)
+        reservation.release(products, now=now)
+        await _save_changed(uow.products, products.values())
+        await uow.reservations.save(reservation)
+        uow.publish(*reservation_events(reservation))
+
+
+async def _save_changed(repository: ProductRepository, products: Iterable[Product]) -> None:
+    for product in products:
+        if product.version != product.loaded_version:
+            await repository.save(product)
+
+
+def reservation_events(reservation: StockReservation) -> list[IntegrationEvent]:
+    """The public events for what the reservation recorded since it was loaded."""
+    lines = [
+        ReservedLineV1(product_id=line.product_id, quantity=line.quantity)
+        for line in reservation.lines
+    ]
+    order_id, version = reservation.order_id, reservation.version
+    events: list[IntegrationEvent] = []
+    for event in reservation.pull_events():
+        match event:
+            case ReservationMade(at=at):
+                events.append(
+                    StockReservedV1(
+                        aggregate_id=order_id,
+                        aggregate_version=version,
+                        occurred_at=at,
+                        lines=lines,
+                    )
+                )
+            case ReservationRefused(at=at, reason=reason, product_ids=product_ids):
+                events.append(
+                    StockReservationFailedV1(
+                        aggregate_id=order_id,
+                        aggregate_version=version,
+                        occurred_at=at,
+                        reason=reason,
+                        product_ids=list(product_ids),
+                    )
+                )
+            case ReservationReleased(at=at):
+                events.append(
+                    StockReleasedV1(
+                        aggregate_id=order_id,
+                        aggregate_version=version,
+                        occurred_at=at,
+                        lines=lines,
+                    )
+                )
+            case _:
+                raise TypeError(f"no integration event for {type(event).__name__}")
+    return events
