@@ -21,7 +21,8 @@ async def new_guest_cart(client: Client) -> str:
     response = await client.post("/api/v1/carts")
     assert response.status_code == 201
     body = await response.get_json()
-    assert body["lines"] == [] and body["total"] is None
+    assert body["lines"] == []
+    assert body["total"] is None
     token: str = body["token"]
     return token
 
@@ -35,7 +36,8 @@ async def test_a_guest_cart_is_reached_by_its_token_only(client: Client, orion: 
     assert [(line["quantity"], line["line_total"]) for line in cart["lines"]] == [
         (3, {"amount": 750, "currency": "EUR"})
     ]
-    assert cart["total"] == {"amount": 750, "currency": "EUR"} and cart["item_count"] == 3
+    assert cart["total"] == {"amount": 750, "currency": "EUR"}
+    assert cart["item_count"] == 3
     assert "token" not in cart
 
     assert (await client.get("/api/v1/cart")).status_code == 404
@@ -44,7 +46,8 @@ async def test_a_guest_cart_is_reached_by_its_token_only(client: Client, orion: 
     assert (await unknown.get_json())["type"].endswith("/cart-not-found")
     async with orion.engine.connect() as connection:  # only a hash of the token is kept
         stored = await connection.scalar(sa.select(carts.c.token_hash))
-    assert stored is not None and token.encode() not in stored
+    assert stored is not None
+    assert token.encode() not in stored
 
 
 async def test_a_guest_cart_survives_a_restart(
@@ -100,16 +103,16 @@ async def test_lines_show_current_prices_and_flag_what_cannot_be_bought(
     kept, withdrawn = await product(orion, price=100), await product(orion, price=200, stock=1)
     await put_item(client, headers, kept, quantity=2)
     await put_item(client, headers, withdrawn, quantity=3)
-    await orion.mediator.send(
-        UpdateProduct(product_id=kept, expected_version=1, price_amount=150)
-    )
+    await orion.mediator.send(UpdateProduct(product_id=kept, expected_version=1, price_amount=150))
     await orion.mediator.send(UpdateProduct(product_id=withdrawn, expected_version=1, active=False))
 
     cart = await (await client.get("/api/v1/cart", headers=headers)).get_json()
     lines = {line["product_id"]: line for line in cart["lines"]}
     assert lines[str(kept)]["unit_price"] == {"amount": 150, "currency": "EUR"}
-    assert lines[str(kept)]["available"] and lines[str(kept)]["in_stock"]
-    assert not lines[str(withdrawn)]["available"] and not lines[str(withdrawn)]["in_stock"]
+    assert lines[str(kept)]["available"]
+    assert lines[str(kept)]["in_stock"]
+    assert not lines[str(withdrawn)]["available"]
+    assert not lines[str(withdrawn)]["in_stock"]
     assert cart["total"] == {"amount": 300, "currency": "EUR"}  # the available lines only
 
 

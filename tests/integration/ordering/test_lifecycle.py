@@ -64,7 +64,8 @@ async def test_reserved_stock_moves_the_order_to_awaiting_payment(
     async with orion.engine.connect() as connection:
         rows = (await connection.execute(sa.select(outbox.c.type, outbox.c.payload))).all()
     awaiting = [payload for type_, payload in rows if type_.endswith("awaiting_payment.v1")]
-    assert len(awaiting) == 1 and awaiting[0]["payment_token"] == "tok_visa"
+    assert len(awaiting) == 1
+    assert awaiting[0]["payment_token"] == "tok_visa"
 
 
 async def test_an_order_the_stock_cannot_cover_is_cancelled_as_out_of_stock(
@@ -126,6 +127,7 @@ async def test_cancelling_a_paid_order_says_it_is_to_be_refunded(
         payload = await connection.scalar(
             sa.select(outbox.c.payload).where(outbox.c.type == "ordering.order_cancelled.v1")
         )
-    assert payload["refund_due"] is True and payload["previous_status"] == "paid"
+    assert payload["refund_due"] is True
+    assert payload["previous_status"] == "paid"
     await settle(orion)
     assert await stock(orion, pen) == 1

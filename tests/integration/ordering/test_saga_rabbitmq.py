@@ -15,29 +15,25 @@ from orion.bootstrap import Orion
 from orion.modules.catalog.adapters.sql.tables import products
 from orion.modules.ordering.adapters.sql.tables import order_history, order_summaries
 from tests.conftest import shop_settings
-from tests.integration.messaging.conftest import BROKER_URL, delete_topology
+from tests.integration.messaging.conftest import broker_url, delete_topology
 from tests.integration.ordering.helpers import checkout, customer, product, put_item
 
 SETTLED_WITHIN_S = 30
 QUEUES = ("catalog.ordering", "ordering.catalog", "notifications.identity")
+__all__ = ["broker_url"]  # the fixture, shared with the messaging tests
 
 
 @pytest.fixture
-async def shop(orion: Orion, database_url: str) -> AsyncIterator[Orion]:
+async def shop(orion: Orion, database_url: str, broker_url: str) -> AsyncIterator[Orion]:
     """An Orion on RabbitMQ with its relay and consumers running (``orion`` emptied the
     tables)."""
     for queue in QUEUES:
-        await delete_topology(BROKER_URL, queue)
+        await delete_topology(broker_url, queue)
     shop = Orion(
-        shop_settings(broker_url=SecretStr(BROKER_URL), retry_delays_ms=[100, 300]),
+        shop_settings(broker_url=SecretStr(broker_url), retry_delays_ms=[100, 300]),
         database_url,
     )
-    try:
-        await shop.start_consumers()
-    except OSError as error:
-        from tests.conftest import unavailable
-
-        unavailable(f"RabbitMQ at {BROKER_URL}", error)
+    await shop.start_consumers()
     stop = asyncio.Event()
     relay = asyncio.create_task(shop.relay().run(stop))
     try:
@@ -48,7 +44,7 @@ async def shop(orion: Orion, database_url: str) -> AsyncIterator[Orion]:
         await shop.stop_consumers()
         await shop.aclose()
         for queue in QUEUES:
-            await delete_topology(BROKER_URL, queue)
+            await delete_topology(broker_url, queue)
 
 
 async def test_fifty_concurrent_checkouts_of_ten_units_sell_exactly_ten(shop: Orion) -> None:
@@ -65,9 +61,7 @@ async def test_fifty_concurrent_checkouts_of_ten_units_sell_exactly_ten(shop: Or
 
     assert statuses == {"awaiting_payment": 10, "cancelled": 40}
     async with shop.engine.connect() as connection:
-        left = await connection.scalar(
-            sa.select(products.c.stock).where(products.c.id == last_ten)
-        )
+        left = await connection.scalar(sa.select(products.c.stock).where(products.c.id == last_ten))
         reasons = (
             await connection.execute(
                 sa.select(order_history.c.reason).where(order_history.c.status == "cancelled")

@@ -49,7 +49,8 @@ def test_absorbing_a_guest_cart_adds_capped_quantities_once_and_closes_it() -> N
     mine.absorb(guest, now=later)
     mine.absorb(guest, now=later)
     assert {p: line.quantity for p, line in mine.lines.items()} == {shared: 99, other: 2}
-    assert guest.closed and mine.updated_at == later
+    assert guest.closed
+    assert mine.updated_at == later
 
 
 def test_absorbing_stops_at_the_line_limit() -> None:
@@ -69,4 +70,5 @@ def test_each_change_moves_the_version_and_removing_nothing_does_not() -> None:
     mine.remove(uuid.uuid4(), now=NOW)
     assert mine.version == version
     mine.clear(now=NOW)
-    assert mine.version == version + 1 and not mine.lines
+    assert mine.version == version + 1
+    assert not mine.lines
