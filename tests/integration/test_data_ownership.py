@@ -1,15 +1,17 @@
 """Each module's SQL touches its own schema only.
 
-Every statement a connection of the engine's pool runs is recorded by asyncpg itself, so
-statements that bypass SQLAlchemy's execution (``CompiledQuery``) are seen too; then each
-module runs a full round of its use cases and no statement may name a table outside its
-schema."""
+Every statement is recorded twice over: SQLAlchemy's ``before_cursor_execute`` sees what
+goes through it (asyncpg's query logger does not see prepared statements), and asyncpg's
+query logger on every pooled connection sees what bypasses SQLAlchemy (``CompiledQuery``).
+Then each module runs a full round of its use cases and no statement may name a table
+outside its schema."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -23,15 +25,25 @@ from orion.modules.catalog.application.commands import (
 )
 from orion.modules.catalog.application.queries import GetProduct, ListCategories, ListProducts
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
+from orion.modules.ordering.application.commands import CleanUp
 from tests.conftest import Client
+from tests.integration.ordering.helpers import ORDER_BODY, checkout, customer, put_item
 
 # The table after FROM, JOIN, INTO or UPDATE, schema-qualified or not.
-TABLE = re.compile(r'\b(?:FROM|JOIN|INTO|UPDATE)\s+("?\w+"?(?:\."?\w+"?)?)', re.IGNORECASE)
+# (``DO UPDATE SET`` and ``FOR UPDATE OF`` name no table.)
+TABLE = re.compile(
+    r'\b(?:FROM|JOIN|INTO|UPDATE)\s+(?!SET\b|OF\b)("?\w+"?(?:\."?\w+"?)?)', re.IGNORECASE
+)
+
+
+def schemas_of(statement: str) -> set[str]:
+    tables = {match.replace('"', "") for match in TABLE.findall(statement)}
+    return {table.split(".")[0] if "." in table else "<unqualified>" for table in tables}
 
 
 @asynccontextmanager
-async def schemas_touched(orion: Orion) -> AsyncIterator[set[str]]:
-    """The schemas named by every statement run while inside."""
+async def statements_run(orion: Orion) -> AsyncIterator[list[str]]:
+    """Every statement run on the engine's connections while inside."""
     statements: list[str] = []
 
     def log(record: Any) -> None:
@@ -40,16 +52,28 @@ async def schemas_touched(orion: Orion) -> AsyncIterator[set[str]]:
     def on_connect(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.driver_connection.add_query_logger(log)
 
+    def on_execute(*args: Any) -> None:
+        statements.append(args[2])  # (connection, cursor, statement, ...)
+
     await orion.engine.dispose()  # new connections only, each with the logger
-    event.listen(orion.engine.sync_engine, "connect", on_connect)
-    schemas: set[str] = set()
+    engine = orion.engine.sync_engine
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "before_cursor_execute", on_execute)
     try:
-        yield schemas
+        yield statements
     finally:
-        event.remove(orion.engine.sync_engine, "connect", on_connect)
-    tables = {match.replace('"', "") for s in statements for match in TABLE.findall(s)}
-    assert tables, "no statement was recorded"
-    schemas.update(table.split(".")[0] if "." in table else "<unqualified>" for table in tables)
+        event.remove(engine, "connect", on_connect)
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert statements, "no statement was recorded"
+
+
+@asynccontextmanager
+async def schemas_touched(orion: Orion) -> AsyncIterator[set[str]]:
+    """The schemas named by every statement run while inside."""
+    schemas: set[str] = set()
+    async with statements_run(orion) as statements:
+        yield schemas
+    schemas.update(schema for statement in statements for schema in schemas_of(statement))
 
 
 async def test_catalog_statements_stay_in_its_schema(orion: Orion) -> None:
@@ -94,3 +118,39 @@ async def test_identity_statements_stay_in_its_schema(orion: Orion, client: Clie
         await post("/api/v1/auth/password-reset", json={"email": account["email"]})
         await post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
     assert schemas == {"identity"}
+
+
+async def test_ordering_statements_stay_in_its_schema(orion: Orion, client: Client) -> None:
+    """Ordering asks the catalog (prices) and identity (the caller, the customer's contact)
+    through their contracts, so their reads run too; but no statement spans two schemas, and
+    everything ordering writes is in its own."""
+    pen = await orion.mediator.send(
+        CreateProduct(
+            sku="OWN-2",
+            name="Pen",
+            description="",
+            category="C",
+            price_amount=100,
+            price_currency="EUR",
+            stock=5,
+        )
+    )
+    headers = await customer(orion)
+    async with statements_run(orion) as statements:
+        guest = await (await client.post("/api/v1/carts")).get_json()
+        await put_item(client, {"X-Cart-Token": guest["token"]}, pen.id)
+        await client.get("/api/v1/cart", headers={**headers, "X-Cart-Token": guest["token"]})
+        order = await (await checkout(client, headers)).get_json()
+        await checkout(client, headers, body={**ORDER_BODY, "payment": {"token": "x"}})
+        await client.get("/api/v1/orders", query_string={"q": "Pen"}, headers=headers)
+        await client.get(f"/api/v1/orders/{order['id']}", headers=headers)
+        await client.post(f"/api/v1/orders/{order['id']}/cancel", headers=headers)
+        await orion.mediator.send(
+            CleanUp(guest_cart_ttl=timedelta(days=30), idempotency_key_ttl=timedelta(days=1))
+        )
+    assert [statement for statement in statements if len(schemas_of(statement)) > 1] == []
+    writes = [s for s in statements if re.match(r"\s*(INSERT|UPDATE|DELETE)", s, re.I)]
+    assert writes
+    assert {schema for w in writes for schema in schemas_of(w)} == {"ordering"}
+    touched = {schema for statement in statements for schema in schemas_of(statement)}
+    assert touched == {"ordering", "catalog", "identity"}
