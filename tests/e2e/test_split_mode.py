@@ -18,9 +18,10 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import SERVER_URL, unavailable
 from tests.e2e.test_serve import Server, _admin_sql, orion, orion_env
-from tests.integration.messaging.conftest import BROKER_URL, delete_topology
+from tests.integration.messaging.conftest import BROKER_URL, delete_topology, orion_queues
 
 EMAILS_WITHIN_S = 20
+DELAYS_MS = [200, 500]
 MODES = {
     "one-process": [["serve"]],
     "split": [
@@ -42,7 +43,8 @@ def database() -> Iterator[str]:
         yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        asyncio.run(delete_topology(BROKER_URL, "notifications.identity"))
+        for queue in orion_queues():
+            asyncio.run(delete_topology(BROKER_URL, queue, DELAYS_MS))
 
 
 @pytest.mark.parametrize("mode", list(MODES))
@@ -53,7 +55,7 @@ def test_the_journey_is_the_same_in_one_process_and_split(
         ORION_DATABASE_URL=database,
         ORION_BROKER_URL=BROKER_URL,
         ORION_DATA_DIR=str(tmp_path),
-        ORION_RETRY_DELAYS_MS="[200, 500]",
+        ORION_RETRY_DELAYS_MS=str(DELAYS_MS),
     )
     assert orion("migrate", env=env).returncode == 0
     api, *others = MODES[mode]

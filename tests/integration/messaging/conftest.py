@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +23,16 @@ from orion.modules.catalog.application.commands import CreateProduct
 from orion.modules.catalog.contracts.events import ProductCreatedV1, StockAdjustedV1
 from orion.shared_kernel.adapters.messaging.broker import Publisher, Subscription
 from orion.shared_kernel.adapters.messaging.consumer import inbox_handler
+from orion.shared_kernel.adapters.messaging.rabbitmq import retry_queue
 from orion.shared_kernel.adapters.messaging.relay import OutboxRelay
 from orion.shared_kernel.adapters.sql.inbox import inbox_table
 from orion.shared_kernel.adapters.sql.outbox import outbox_table
 from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
 from orion.shared_kernel.application import context
-from tests.conftest import unavailable
+from tests.conftest import shop_settings, unavailable
 
 BROKER_URL = os.environ.get("ORION_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/")
+WORKER_DELAYS_MS = [50, 100]  # the probe worker's retry ladder
 CATALOG_TYPES = frozenset({ProductCreatedV1.wire_name, StockAdjustedV1.wire_name})
 
 probe_metadata = sa.MetaData(schema="probe")
@@ -139,10 +141,17 @@ async def delete_queues(url: str, *names: str) -> None:
             await channel.queue_delete(name)
 
 
-async def delete_topology(url: str, queue: str, retries: int = 2) -> None:
-    """A subscription's queue with its retry ladder and its dead-letter queue."""
-    ladder = (f"{queue}.retry.{number}" for number in range(1, retries + 1))
+async def delete_topology(url: str, queue: str, delays_ms: Sequence[int]) -> None:
+    """A subscription's queue with its retry ladder (rungs of these delays) and its
+    dead-letter queue."""
+    ladder = (retry_queue(queue, delay) for delay in delays_ms)
     await delete_queues(url, queue, f"{queue}.dlq", *ladder)
+
+
+def orion_queues() -> list[str]:
+    """The queue of every subscription of Orion's modules."""
+    shop = Orion(shop_settings(), "postgresql+asyncpg://nobody@127.0.0.1/none")
+    return [subscription.queue for subscription in shop.subscriptions()]
 
 
 def relay(orion: Orion, publisher: Publisher, **options: Any) -> OutboxRelay:

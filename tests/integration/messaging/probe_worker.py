@@ -25,7 +25,7 @@ from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
 from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
 from tests.conftest import shop_settings
-from tests.integration.messaging.conftest import Probe, relay
+from tests.integration.messaging.conftest import WORKER_DELAYS_MS, Probe, relay
 
 HOLD_S = float(os.environ.get("PROBE_HOLD_AFTER_COMMIT_S", "0"))
 
@@ -48,7 +48,7 @@ async def main(database_url: str, name: str, mode: str, broker_url: str | None) 
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     if mode == "rabbitmq":
         assert broker_url is not None
-        broker = RabbitMQ(broker_url, retry_delays_ms=[50, 100])
+        broker = RabbitMQ(broker_url, retry_delays_ms=WORKER_DELAYS_MS)
         await broker.start([subscription])
         print("ready", flush=True)
         await stop.wait()

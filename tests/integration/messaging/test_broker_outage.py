@@ -19,6 +19,7 @@ from tests.integration.messaging.conftest import Probe, check, delete_topology, 
 
 OUTAGE_S = float(os.environ.get("ORION_TEST_BROKER_OUTAGE_S", "30"))
 EVENTS = 2_000
+DELAYS_MS = [50, 100]
 
 
 def rabbitmqctl(*args: str) -> None:
@@ -39,7 +40,7 @@ async def outage_safe(broker_url: str) -> AsyncIterator[None]:
 async def test_broker_outage_loses_nothing_and_blocks_no_write(
     orion: Orion, probe: Probe, client: Client, broker_url: str, admin: dict[str, str]
 ) -> None:
-    consumer = RabbitMQ(broker_url, retry_delays_ms=[50, 100])
+    consumer = RabbitMQ(broker_url, retry_delays_ms=DELAYS_MS)
     publisher = RabbitMQ(broker_url)
     stop = asyncio.Event()
     queue = probe.subscription().queue
@@ -89,6 +90,6 @@ async def test_broker_outage_loses_nothing_and_blocks_no_write(
         await asyncio.wait_for(relaying, 30)
         await consumer.close()
         await publisher.close()
-        await delete_topology(broker_url, queue)
+        await delete_topology(broker_url, queue, DELAYS_MS)
     assert report.committed == EVENTS
     assert (len(report.lost), report.duplicated, report.unexpected) == (0, {}, set())

@@ -15,6 +15,7 @@ import pytest
 from orion.bootstrap import Orion
 from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
 from tests.integration.messaging.conftest import (
+    WORKER_DELAYS_MS,
     Probe,
     check,
     create_products,
@@ -94,7 +95,7 @@ async def test_consumer_killed_between_commit_and_ack_is_redelivered_once(
         report = await check(orion.engine)  # ...and dropped by the inbox: one effect
         assert (report.lost, report.duplicated, report.unexpected) == (set(), {}, set())
     finally:
-        await delete_topology(broker_url, queue)
+        await delete_topology(broker_url, queue, WORKER_DELAYS_MS)
 
 
 async def test_in_process_broker_killed_mid_stream_loses_nothing(

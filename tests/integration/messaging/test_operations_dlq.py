@@ -69,7 +69,7 @@ async def queue(broker_url: str) -> AsyncIterator[str]:
     try:
         yield subscription.queue
     finally:
-        await delete_topology(broker_url, subscription.queue, retries=len(DELAYS_MS))
+        await delete_topology(broker_url, subscription.queue, DELAYS_MS)
 
 
 def envelope(number: int) -> Envelope:
@@ -241,7 +241,7 @@ async def test_a_poison_message_replayed_after_the_fix_takes_effect_once(
             report = await check(orion.engine)
     finally:
         await broker.close()
-        await delete_topology(broker_url, queue, retries=len(DELAYS_MS))
+        await delete_topology(broker_url, queue, DELAYS_MS)
     assert (report.committed, report.lost, report.duplicated) == (1, set(), {})
     assert await dead_letter_counts(broker_url, [queue]) == {queue: None}  # deleted
 

@@ -40,7 +40,7 @@ async def rabbit(broker_url: str, probe: Probe) -> AsyncIterator[RabbitMQ]:
     finally:
         await broker.close()
         queue = probe.subscription().queue
-        await delete_topology(broker_url, queue)
+        await delete_topology(broker_url, queue, DELAYS_MS)
 
 
 async def settled(orion: Orion, *, within_s: float = 20.0) -> Report:
@@ -265,3 +265,17 @@ async def _ids_of(orion: Orion, products: set[uuid.UUID]) -> set[uuid.UUID]:
                 )
             ).scalars()
         )
+
+
+async def test_a_worker_with_other_retry_delays_starts_beside_the_old_ones(
+    probe: Probe, rabbit: RabbitMQ, broker_url: str
+) -> None:
+    """A queue's TTL cannot change once declared: each delay has its own rung, so a deploy
+    that changes ORION_RETRY_DELAYS_MS starts instead of failing on the old queues."""
+    await rabbit.start([probe.subscription()])
+    changed = RabbitMQ(broker_url, retry_delays_ms=[75, 100])
+    try:
+        await changed.start([probe.subscription()])
+    finally:
+        await changed.close()
+        await delete_topology(broker_url, probe.subscription().queue, [75])

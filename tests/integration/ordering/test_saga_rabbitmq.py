@@ -15,11 +15,11 @@ from orion.bootstrap import Orion
 from orion.modules.catalog.adapters.sql.tables import products
 from orion.modules.ordering.adapters.sql.tables import order_history, order_summaries
 from tests.conftest import shop_settings
-from tests.integration.messaging.conftest import broker_url, delete_topology
+from tests.integration.messaging.conftest import broker_url, delete_topology, orion_queues
 from tests.integration.ordering.helpers import checkout, customer, product, put_item
 
 SETTLED_WITHIN_S = 30
-QUEUES = ("catalog.ordering", "ordering.catalog", "notifications.identity")
+DELAYS_MS = [100, 300]
 __all__ = ["broker_url"]  # the fixture, shared with the messaging tests
 
 
@@ -27,10 +27,10 @@ __all__ = ["broker_url"]  # the fixture, shared with the messaging tests
 async def shop(orion: Orion, database_url: str, broker_url: str) -> AsyncIterator[Orion]:
     """An Orion on RabbitMQ with its relay and consumers running (``orion`` emptied the
     tables)."""
-    for queue in QUEUES:
-        await delete_topology(broker_url, queue)
+    for queue in orion_queues():
+        await delete_topology(broker_url, queue, DELAYS_MS)
     shop = Orion(
-        shop_settings(broker_url=SecretStr(broker_url), retry_delays_ms=[100, 300]),
+        shop_settings(broker_url=SecretStr(broker_url), retry_delays_ms=DELAYS_MS),
         database_url,
     )
     await shop.start_consumers()
@@ -43,8 +43,8 @@ async def shop(orion: Orion, database_url: str, broker_url: str) -> AsyncIterato
         await relay
         await shop.stop_consumers()
         await shop.aclose()
-        for queue in QUEUES:
-            await delete_topology(broker_url, queue)
+        for queue in orion_queues():
+            await delete_topology(broker_url, queue, DELAYS_MS)
 
 
 async def test_fifty_concurrent_checkouts_of_ten_units_sell_exactly_ten(shop: Orion) -> None:

@@ -5,8 +5,10 @@ Topology (declared idempotently by whoever starts first):
 
 - topic exchange ``orion.events``; routing key = the event's wire name;
 - per subscription a quorum queue ``<consumer>.<producer>`` bound to its wire names;
-- ``<queue>.retry.<n>``: a delay queue whose messages expire after the n-th delay back into
-  ``<queue>`` (dead-lettering at least once);
+- ``<queue>.retry.<delay>ms``: a delay queue per rung of the ladder, whose messages expire
+  after ``delay`` back into ``<queue>`` (dead-lettering at least once). Named by its delay, so
+  that changing ``ORION_RETRY_DELAYS_MS`` declares new queues instead of clashing with the
+  TTL of the old ones (a queue's arguments cannot change); an old rung drains and stays idle;
 - ``<queue>.dlq``: where a message lands after the last attempt, or at once when it cannot be
   decoded, with its original headers plus ``x-orion-error`` and ``x-orion-attempts``.
 
@@ -213,9 +215,9 @@ class RabbitMQ:
             )
             for wire_name in sorted(subscription.types):
                 await queue.bind(self._exchange, routing_key=wire_name)
-            for number, delay in enumerate(self._retry_delays_ms, start=1):
+            for delay in self._retry_delays_ms:
                 await channel.declare_queue(
-                    f"{subscription.queue}.retry.{number}",
+                    retry_queue(subscription.queue, delay),
                     durable=True,
                     arguments={
                         "x-queue-type": "quorum",
@@ -294,8 +296,9 @@ class RabbitMQ:
             if attempts >= self.max_attempts:
                 await self._dead_letter(subscription, message, attempts, reason)
             else:
+                delay = self._retry_delays_ms[attempts - 1]
                 await self._publish_to_queue(
-                    _copy(message, attempts, reason), f"{subscription.queue}.retry.{attempts}"
+                    _copy(message, attempts, reason), retry_queue(subscription.queue, delay)
                 )
                 await message.ack()
             return
@@ -330,6 +333,10 @@ def _main_queue_arguments(subscription: Subscription) -> dict[str, Any]:
         "x-dead-letter-strategy": "at-least-once",
         "x-overflow": "reject-publish",
     }
+
+
+def retry_queue(queue: str, delay_ms: int) -> str:
+    return f"{queue}.retry.{delay_ms}ms"
 
 
 def _copy(message: AbstractIncomingMessage, attempts: int, reason: str) -> Message:
