@@ -21,6 +21,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
                         sa.text(
                             "SELECT version_num FROM catalog.alembic_version UNION ALL "
                             "SELECT version_num FROM identity.alembic_version UNION ALL "
+                            "SELECT version_num FROM ordering.alembic_version UNION ALL "
                             "SELECT version_num FROM notifications.alembic_version"
                         )
                     )
@@ -40,7 +41,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
     finally:
         for shop in shops:
             await shop.aclose()
-    assert versions == {"catalog_0002", "identity_0001", "notifications_0001"}
+    assert versions == {"catalog_0002", "identity_0001", "ordering_0001", "notifications_0001"}
     # every table lives in its module's schema; nothing lands in public
     assert tables == {
         "catalog.alembic_version",
@@ -55,6 +56,16 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         "identity.refresh_tokens",
         "identity.one_time_tokens",
         "identity.outbox",
+        "ordering.alembic_version",
+        "ordering.carts",
+        "ordering.cart_items",
+        "ordering.orders",
+        "ordering.order_lines",
+        "ordering.order_history",
+        "ordering.order_summaries",
+        "ordering.idempotency_keys",
+        "ordering.inbox",
+        "ordering.outbox",
         "notifications.alembic_version",
         "notifications.emails",
         "notifications.inbox",
