@@ -1,0 +1,153 @@
+"""Order journeys through a running shop: customers check out, the catalog reserves stock
+or not, a customer cancels; every order reaches the state the scenario expects within a
+bound. The same scenario runs on the embedded default's in-process broker, in one process
+on RabbitMQ, and split into API, relay and workers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.test_serve import Server, orion, orion_env
+from tests.e2e.test_split_mode import DELAYS_MS, database
+from tests.integration.messaging.conftest import BROKER_URL
+
+SETTLED_WITHIN_S = 20
+PASSWORD = "a long enough passphrase"
+ADDRESS = {
+    "name": "Ada",
+    "line1": "1 Rue",
+    "city": "Paris",
+    "postal_code": "75001",
+    "country": "FR",
+}
+MODES: dict[str, list[list[str]]] = {
+    "in-process": [["serve"]],
+    "one-process": [["serve"]],
+    "split": [
+        ["serve", "--no-workers", "--no-relay"],
+        ["relay"],
+        ["worker", "--module", "catalog,ordering"],
+        ["worker", "--module", "notifications"],
+    ],
+}
+__all__ = ["database"]  # the fixture
+
+
+def sign_in(http: httpx.Client, email: str) -> dict[str, str]:
+    tokens = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def shopper(http: httpx.Client, name: str) -> dict[str, str]:
+    email = f"{name}@example.com"
+    registered = http.post(
+        "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": name}
+    )
+    assert registered.status_code == 201, registered.text
+    return sign_in(http, email)
+
+
+def buy(http: httpx.Client, headers: dict[str, str], product_id: str, quantity: int) -> str:
+    put = http.put(f"/api/v1/cart/items/{product_id}", json={"quantity": quantity}, headers=headers)
+    assert put.status_code == 200, put.text
+    placed = http.post(
+        "/api/v1/orders",
+        json={"shipping_address": ADDRESS, "payment": {"token": "tok_visa"}},
+        headers={**headers, "Idempotency-Key": f"{product_id}-{quantity}"},
+    )
+    assert placed.status_code == 202, placed.text
+    order_id: str = placed.json()["id"]
+    return order_id
+
+
+def status_of(http: httpx.Client, headers: dict[str, str], order_id: str) -> tuple[str, Any]:
+    order = http.get(f"/api/v1/orders/{order_id}", headers=headers).json()
+    return order["status"], order["history"][-1]["reason"]
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_every_order_reaches_the_state_its_journey_expects(
+    mode: str, database: str, tmp_path: Path
+) -> None:
+    settings = {"ORION_DATABASE_URL": database, "ORION_DATA_DIR": str(tmp_path)}
+    if mode != "in-process":
+        settings |= {"ORION_BROKER_URL": BROKER_URL, "ORION_RETRY_DELAYS_MS": str(DELAYS_MS)}
+    env = orion_env(**settings)
+    assert orion("migrate", env=env).returncode == 0
+    made = orion("admin", "create", "--email", "boss@example.com", env=env, stdin=PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    api, *others = MODES[mode]
+    server = Server(env, *api[1:])
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "orion", *command],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for command in others
+    ]
+    try:
+        server.wait_ready()
+        http = server.http
+        admin = sign_in(http, "boss@example.com")
+        scarce, plenty = (
+            http.post(
+                "/api/v1/admin/products",
+                json={
+                    "sku": sku,
+                    "name": sku.title(),
+                    "category": "Tests",
+                    "price": {"amount": 1_000, "currency": "EUR"},
+                    "stock": stock,
+                },
+                headers=admin,
+            ).json()["id"]
+            for sku, stock in (("scarce", 3), ("plenty", 100))
+        )
+        expected: dict[str, tuple[dict[str, str], tuple[str, Any]]] = {}
+        for name in ("ann", "bob", "cem"):  # the three units there are
+            headers = shopper(http, name)
+            expected[buy(http, headers, scarce, 1)] = (headers, ("awaiting_payment", None))
+        greedy = shopper(http, "dee")  # more than there ever was: never reserved
+        expected[buy(http, greedy, scarce, 4)] = (greedy, ("cancelled", "out_of_stock"))
+        waiting = shopper(http, "eve")
+        expected[buy(http, waiting, plenty, 2)] = (waiting, ("awaiting_payment", None))
+        changed_mind = shopper(http, "fay")
+        cancelled = buy(http, changed_mind, plenty, 5)
+        expected[cancelled] = (changed_mind, ("cancelled", "customer_request"))
+        assert http.post(f"/api/v1/orders/{cancelled}/cancel", headers=changed_mind).is_success
+
+        deadline = time.monotonic() + SETTLED_WITHIN_S
+        while True:
+            reached = {
+                order_id: status_of(http, headers, order_id)
+                for order_id, (headers, _) in expected.items()
+            }
+            if reached == {order_id: state for order_id, (_, state) in expected.items()}:
+                break
+            assert time.monotonic() < deadline, f"not settled in {SETTLED_WITHIN_S} s: {reached}"
+            time.sleep(0.2)
+
+        def stock(product_id: str) -> int:
+            return int(
+                http.get(f"/api/v1/admin/products/{product_id}", headers=admin).json()["stock"]
+            )
+
+        deadline = time.monotonic() + SETTLED_WITHIN_S  # the cancelled order's release
+        while stock(plenty) != 98:
+            assert time.monotonic() < deadline, f"plenty's stock is {stock(plenty)}, not 98"
+            time.sleep(0.2)
+        assert stock(scarce) == 0
+    finally:
+        assert server.stop() == 0
+        for worker in workers:
+            worker.terminate()
+            assert worker.wait(timeout=30) == 0
