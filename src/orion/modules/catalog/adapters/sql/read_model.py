@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +16,7 @@ from orion.modules.catalog.application.queries import (
 )
 from orion.modules.catalog.contracts.queries import ProductForOrder
 from orion.modules.catalog.domain.errors import ProductNotFound
-from orion.shared_kernel.adapters.pagination import InvalidCursor, decode_cursor, encode_cursor
+from orion.shared_kernel.adapters.sql import keyset
 from orion.shared_kernel.adapters.sql.compiled import CompiledQuery
 from orion.shared_kernel.adapters.sql.engine import autocommit
 
@@ -68,7 +67,7 @@ class SqlCatalogReadModel:
         key = _SORT_KEYS[query.sort.lstrip("-")]
         statement = sa.select(*_VIEW_COLUMNS).where(_VISIBLE)
         if query.q:
-            pattern = "%" + _escape_like(query.q) + "%"
+            pattern = keyset.contains(query.q)
             statement = statement.where(
                 sa.or_(
                     products.c.name.ilike(pattern, escape="\\"),
@@ -86,17 +85,18 @@ class SqlCatalogReadModel:
                 products.c.stock > 0 if query.in_stock else products.c.stock == 0
             )
         if query.cursor is not None:
-            statement = statement.where(_after(key, query.cursor, descending=descending))
-        order = (key.desc(), products.c.id.desc()) if descending else (key, products.c.id)
-        statement = statement.order_by(*order).limit(query.limit + 1)
+            statement = statement.where(
+                keyset.after(key, products.c.id, query.cursor, descending=descending)
+            )
+        statement = statement.order_by(
+            *keyset.order_by(key, products.c.id, descending=descending)
+        ).limit(query.limit + 1)
         async with self._engine.connect() as connection:
-            rows = (await connection.execute(statement)).all()
-        items = [ProductView(**row._mapping) for row in rows[: query.limit]]
-        next_cursor = None
-        if len(rows) > query.limit:
-            last = rows[query.limit - 1]._mapping
-            next_cursor = encode_cursor([_json_value(last[key.name]), str(last["id"])])
-        return ProductPage(items=items, next_cursor=next_cursor)
+            rows = (await connection.execute(statement)).mappings().all()
+        return ProductPage(
+            items=[ProductView(**row) for row in rows[: query.limit]],
+            next_cursor=keyset.next_cursor(list(rows), key, query.limit),
+        )
 
     async def list_categories(self) -> list[CategoryView]:
         statement = (
@@ -133,29 +133,3 @@ class SqlCatalogReadModel:
             )
             for row in rows
         ]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
-
-
-def _after(key: sa.Column[Any], cursor: str, *, descending: bool) -> sa.ColumnElement[bool]:
-    """Rows after the cursor's (sort value, id); the values are typed as their columns, so
-    that a forged cursor is a 422, not a database error."""
-    last_key, last_id = decode_cursor(cursor, length=2)
-    try:
-        if key is products.c.created_at:
-            value: Any = datetime.fromisoformat(last_key)
-        elif key is products.c.price_amount:
-            value = int(last_key)
-        else:
-            value = str(last_key)
-        bound = sa.tuple_(sa.literal(value, key.type), sa.literal(uuid.UUID(str(last_id))))
-    except (TypeError, ValueError):
-        raise InvalidCursor("the cursor is not one this API returned") from None
-    position = sa.tuple_(key, products.c.id)
-    return position < bound if descending else position > bound

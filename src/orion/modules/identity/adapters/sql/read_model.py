@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.identity.application.queries import UserPage, UserView
 from orion.modules.identity.domain.errors import UserNotFound
-from orion.shared_kernel.adapters.pagination import InvalidCursor, decode_cursor, encode_cursor
+from orion.shared_kernel.adapters.sql import keyset
 from orion.shared_kernel.adapters.sql.compiled import CompiledQuery
 from orion.shared_kernel.adapters.sql.engine import autocommit
 
@@ -64,7 +63,7 @@ class SqlIdentityReadModel:
     ) -> UserPage:
         statement = sa.select(*_VIEW)
         if q:
-            pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = keyset.contains(q)
             statement = statement.where(
                 sa.or_(
                     users.c.email.ilike(pattern, escape="\\"),
@@ -77,27 +76,17 @@ class SqlIdentityReadModel:
             statement = statement.where(
                 users.c.disabled_at.is_not(None) if disabled else users.c.disabled_at.is_(None)
             )
+        key = users.c.created_at  # newest first
         if cursor is not None:
-            created_at, user_id = decode_cursor(cursor, length=2)
-            try:
-                bound = sa.tuple_(
-                    sa.literal(datetime.fromisoformat(created_at), users.c.created_at.type),
-                    sa.literal(uuid.UUID(str(user_id))),
-                )
-            except (TypeError, ValueError):
-                raise InvalidCursor("the cursor is not one this API returned") from None
-            statement = statement.where(sa.tuple_(users.c.created_at, users.c.id) < bound)
-        statement = statement.order_by(users.c.created_at.desc(), users.c.id.desc()).limit(
-            limit + 1
-        )
+            statement = statement.where(keyset.after(key, users.c.id, cursor, descending=True))
+        statement = statement.order_by(*keyset.order_by(key, users.c.id, descending=True))
+        statement = statement.limit(limit + 1)
         async with self._engine.connect() as connection:
             rows = (await connection.execute(statement)).mappings().all()
-        items = [_view(row) for row in rows[:limit]]
-        next_cursor = None
-        if len(rows) > limit:
-            last = rows[limit - 1]
-            next_cursor = encode_cursor([last["created_at"].isoformat(), str(last["id"])])
-        return UserPage(items=items, next_cursor=next_cursor)
+        return UserPage(
+            items=[_view(row) for row in rows[:limit]],
+            next_cursor=keyset.next_cursor(list(rows), key, limit),
+        )
 
     async def session_active(self, session_id: uuid.UUID, user_id: uuid.UUID) -> bool:
         row = await _SESSION_ACTIVE.fetchrow(self._engine, session_id=session_id, user_id=user_id)
