@@ -98,8 +98,31 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--email", required=True, help="the admin's email address")
     create.add_argument("--full-name", default="Administrator", help="(default: Administrator)")
     _add_outbox_commands(commands)
+    _add_payments_commands(commands)
     _add_dlq_commands(commands)
     return root
+
+
+def _add_payments_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    payments = commands.add_parser(
+        "payments",
+        help="payment operations: reconcile with the provider",
+        description="Payment operations.",
+    )
+    actions = payments.add_subparsers(dest="action", required=True, metavar="ACTION")
+    reconcile = actions.add_parser(
+        "reconcile",
+        help="ask the provider about payments left unsettled, and converge them",
+        description="Ask the payment provider about every payment unsettled for longer than "
+        "--after seconds (default ORION_PAYMENT_RECONCILE_AFTER_S): a charge that went "
+        "through but whose answer was lost is recorded as captured, never charged again; a "
+        "cancelled order's payment is voided or refunded; one never answered for "
+        "ORION_PAYMENT_GIVE_UP_AFTER_S fails. The workers also do this periodically. With the "
+        "simulated provider only the worker that made the charges knows them.",
+    )
+    reconcile.add_argument(
+        "--after", type=float, metavar="SECONDS", help="only payments untouched this long"
+    )
 
 
 def _add_outbox_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

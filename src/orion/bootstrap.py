@@ -28,6 +28,7 @@ from orion.modules.identity import module as identity
 from orion.modules.identity.adapters.security.tokens import parse_keys
 from orion.modules.notifications import module as notifications
 from orion.modules.ordering import module as ordering
+from orion.modules.payments import module as payments
 from orion.settings import Settings
 from orion.shared_kernel.adapters.clock import SystemClock
 from orion.shared_kernel.adapters.http.app import create_http_app
@@ -90,12 +91,15 @@ class Container(containers.DeclarativeContainer):
         mediator=mediator,
         config=config.ordering,
     )
+    payments = providers.Container(
+        payments.PaymentsContainer, engine=engine, clock=clock, config=config.payments
+    )
     notifications = providers.Container(
         notifications.NotificationsContainer, engine=engine, config=config.notifications
     )
 
 
-MODULE_NAMES = (catalog.NAME, identity.NAME, ordering.NAME, notifications.NAME)
+MODULE_NAMES = (catalog.NAME, identity.NAME, ordering.NAME, payments.NAME, notifications.NAME)
 
 
 class UnknownModule(ValueError):
@@ -130,10 +134,37 @@ class Orion:
                     "idempotency_key_ttl_hours": settings.idempotency_key_ttl_hours,
                     "housekeeping_interval_s": settings.housekeeping_interval_s,
                 },
+                "payments": {
+                    "gateway": settings.payment_gateway,
+                    "provider_url": settings.payment_provider_url,
+                    "provider_key": (
+                        None
+                        if settings.payment_provider_key is None
+                        else settings.payment_provider_key.get_secret_value()
+                    ),
+                    "connect_timeout_s": settings.payment_connect_timeout_s,
+                    "read_timeout_s": settings.payment_read_timeout_s,
+                    "max_attempts": settings.payment_max_attempts,
+                    "retry_budget_s": settings.payment_retry_budget_s,
+                    "breaker_threshold": settings.payment_breaker_threshold,
+                    "breaker_ttl_s": settings.payment_breaker_ttl_s,
+                    "redis_url": (
+                        None
+                        if settings.redis_url is None
+                        else settings.redis_url.get_secret_value()
+                    ),
+                    "reconcile_after_s": settings.payment_reconcile_after_s,
+                    "give_up_after_s": settings.payment_give_up_after_s,
+                    "housekeeping_interval_s": settings.housekeeping_interval_s,
+                },
                 "notifications": {
                     "mail_dir": settings.data_dir / "outbox-mail",
                     "mail_sender": settings.mail_sender,
                     "public_url": settings.public_url,
+                    "smtp_url": (
+                        None if settings.smtp_url is None else settings.smtp_url.get_secret_value()
+                    ),
+                    "smtp_timeout_s": settings.smtp_timeout_s,
                 },
             }
         )
@@ -141,11 +172,13 @@ class Orion:
         catalog.register(self.container.catalog(), self.mediator)
         identity.register(self.container.identity(), self.mediator)
         ordering.register(self.container.ordering(), self.mediator)
+        payments.register(self.container.payments(), self.mediator)
         # Each module's outbox, by module name: what the relay drains and `orion outbox` reports.
         self.outboxes: Mapping[str, sa.Table] = {
             catalog.NAME: catalog.OUTBOX,
             identity.NAME: identity.OUTBOX,
             ordering.NAME: ordering.OUTBOX,
+            payments.NAME: payments.OUTBOX,
             notifications.NAME: notifications.OUTBOX,
         }
         self._redis: aioredis.Redis | None = None
@@ -180,15 +213,20 @@ class Orion:
             found += identity.subscriptions(self.container.identity())
         if ordering.NAME in wanted:
             found += ordering.subscriptions(self.container.ordering())
+        if payments.NAME in wanted:
+            found += payments.subscriptions(self.container.payments())
         if notifications.NAME in wanted:
             found += notifications.subscriptions(self.container.notifications())
         return found
 
     def periodic_jobs(self, modules: Iterable[str] = MODULE_NAMES) -> list[PeriodicJob]:
         """The clean-ups and checks of the given modules, run where their consumers run."""
+        wanted = set(modules)
         jobs: list[PeriodicJob] = []
-        if ordering.NAME in set(modules):
+        if ordering.NAME in wanted:
             jobs += ordering.periodic(self.container.ordering(), self.mediator)
+        if payments.NAME in wanted:
+            jobs += payments.periodic(self.container.payments(), self.mediator)
         return jobs
 
     def relay(self) -> OutboxRelay:
@@ -222,6 +260,7 @@ class Orion:
                 catalog.MIGRATIONS,
                 identity.MIGRATIONS,
                 ordering.MIGRATIONS,
+                payments.MIGRATIONS,
                 notifications.MIGRATIONS,
             ],
         )
@@ -239,6 +278,7 @@ class Orion:
                 *catalog.blueprints(self.container.catalog()),
                 *identity.blueprints(self.container.identity()),
                 *ordering.blueprints(self.container.ordering()),
+                *notifications.blueprints(self.container.notifications()),
             ],
             readiness_checks=self._readiness_checks(),
             on_shutdown=[self.aclose],
@@ -247,6 +287,7 @@ class Orion:
         return app
 
     async def aclose(self) -> None:
+        await payments.close(self.container.payments())
         if isinstance(self.broker, RabbitMQ):
             await self.broker.close()
         await self.engine.dispose()

@@ -13,12 +13,14 @@ import logging
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy.exc
 
 from orion.bootstrap import UNAVAILABLE, Orion, UnknownModule, database_url
 from orion.modules.identity.application.commands import CreateAdmin
+from orion.modules.payments.application.commands import Reconcile
 from orion.settings import SettingsError, load_settings
 from orion.shared_kernel.adapters.logging import configure_logging
 from orion.shared_kernel.adapters.messaging import operations
@@ -85,6 +87,8 @@ def run(args: argparse.Namespace) -> None:
                 _run(_then_close(orion, _outbox(orion, args)))
             elif args.command == "dlq":
                 _run(_then_close(orion, _dlq(orion, args)))
+            elif args.command == "payments":
+                _run(_then_close(orion, _reconcile(orion, args)))
     except BrokerUnavailable as error:  # before UNREACHABLE: it is an OSError too
         sys.exit(f"orion: cannot reach the broker: {error}")
     except UNREACHABLE as error:
@@ -194,6 +198,20 @@ async def _work(orion: Orion, *, modules: list[str], relay: bool) -> None:
             await jobs
     finally:
         await orion.aclose()
+
+
+async def _reconcile(orion: Orion, args: argparse.Namespace) -> None:
+    after = orion.settings.payment_reconcile_after_s if args.after is None else args.after
+    report = await orion.mediator.send(
+        Reconcile(
+            after=timedelta(seconds=after),
+            give_up_after=timedelta(seconds=orion.settings.payment_give_up_after_s),
+        )
+    )
+    print(
+        f"payments examined: {report.examined}, settled: {report.settled}, "
+        f"still unsettled (provider unreachable): {report.still_unsettled}"
+    )
 
 
 def _read_password() -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import pydantic_settings
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -47,6 +48,14 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", description="The shop's address, for links in emails."
     )
     mail_sender: str = "Orion <no-reply@localhost>"
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="smtp://user:password@host:port (STARTTLS when offered) or smtps:// (TLS); "
+        "unset: emails are .eml files under the data dir",
+    )
+    smtp_timeout_s: float = Field(
+        default=10, gt=0, le=300, description="How long one email may take to hand over."
+    )
     login_limit_per_account: str = "5/minute"
     login_limit_per_address: str = "20/minute"
     register_limit_per_address: str = "10/hour"
@@ -71,6 +80,29 @@ class Settings(BaseSettings):
     housekeeping_interval_s: float = Field(
         default=300, ge=1, description="How often workers run clean-ups and periodic checks."
     )
+    payment_gateway: Literal["simulated", "http"] = Field(
+        default="simulated", description="simulated: in-process, the outcome chosen by token"
+    )
+    payment_provider_url: str | None = Field(
+        default=None, description="The HTTP provider's base URL (docs/payment-provider.md)."
+    )
+    payment_provider_key: SecretStr | None = None
+    payment_connect_timeout_s: float = Field(default=2, gt=0, le=60)
+    payment_read_timeout_s: float = Field(default=10, gt=0, le=300)
+    payment_max_attempts: int = Field(
+        default=4, ge=1, le=20, description="Calls per provider request before the ladder."
+    )
+    payment_retry_budget_s: float = Field(
+        default=15, gt=0, description="Time one provider request may spend retrying."
+    )
+    payment_breaker_threshold: int = Field(default=5, ge=1)
+    payment_breaker_ttl_s: float = Field(default=30, gt=0)
+    payment_reconcile_after_s: float = Field(
+        default=60, gt=0, description="Payments unsettled this long are asked about."
+    )
+    payment_give_up_after_s: float = Field(
+        default=3600, gt=0, description="A payment never answered this long fails."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
 
@@ -84,6 +116,16 @@ class Settings(BaseSettings):
         if not sep or scheme not in {"postgresql", "postgres", "postgresql+asyncpg"}:
             raise ValueError("must be a postgresql:// URL")
         return SecretStr(f"postgresql+asyncpg://{rest}")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def smtp_only(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is None:
+            return None
+        parts = urlsplit(url.get_secret_value())
+        if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+            raise ValueError("must be an smtp:// or smtps:// URL with a host")
+        return url
 
     @classmethod
     def settings_customise_sources(

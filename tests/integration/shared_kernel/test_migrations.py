@@ -22,6 +22,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
                             "SELECT version_num FROM catalog.alembic_version UNION ALL "
                             "SELECT version_num FROM identity.alembic_version UNION ALL "
                             "SELECT version_num FROM ordering.alembic_version UNION ALL "
+                            "SELECT version_num FROM payments.alembic_version UNION ALL "
                             "SELECT version_num FROM notifications.alembic_version"
                         )
                     )
@@ -41,7 +42,13 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
     finally:
         for shop in shops:
             await shop.aclose()
-    assert versions == {"catalog_0002", "identity_0001", "ordering_0001", "notifications_0001"}
+    assert versions == {
+        "catalog_0002",
+        "identity_0001",
+        "ordering_0001",
+        "payments_0001",
+        "notifications_0002",
+    }
     # every table lives in its module's schema; nothing lands in public
     assert tables == {
         "catalog.alembic_version",
@@ -66,6 +73,11 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         "ordering.idempotency_keys",
         "ordering.inbox",
         "ordering.outbox",
+        "payments.alembic_version",
+        "payments.payments",
+        "payments.payment_attempts",
+        "payments.inbox",
+        "payments.outbox",
         "notifications.alembic_version",
         "notifications.emails",
         "notifications.inbox",

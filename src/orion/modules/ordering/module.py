@@ -4,7 +4,7 @@ the module that ``bootstrap.py`` imports."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,18 @@ from orion.modules.ordering.adapters.sql.tables import outbox
 from orion.modules.ordering.adapters.sql.unit_of_work import SqlOrderingUnitOfWork
 from orion.modules.ordering.application import commands, queries
 from orion.modules.ordering.application.handlers import CartHandlers, OrderHandlers
-from orion.modules.ordering.application.policies import AdvanceOrderOnStockEvents
+from orion.modules.ordering.application.policies import (
+    AdvanceOrderOnPaymentEvents,
+    AdvanceOrderOnStockEvents,
+)
+from orion.modules.payments.contracts.events import PaymentCapturedV1, PaymentFailedV1
 from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
-from orion.shared_kernel.adapters.messaging.consumer import inbox_handler
+from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handler
 from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
 from orion.shared_kernel.application.clock import Clock
+from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "ordering"
 OUTBOX = outbox
@@ -48,6 +53,7 @@ class OrderingContainer(containers.DeclarativeContainer):
         OrderHandlers, uow=uow.provider, read_model=read_model, clock=clock, mediator=mediator
     )
     stock_policy = providers.Singleton(AdvanceOrderOnStockEvents, clock=clock)
+    payment_policy = providers.Singleton(AdvanceOrderOnPaymentEvents, clock=clock)
     blueprint = providers.Singleton(ordering_blueprint, mediator=mediator)
 
 
@@ -73,22 +79,26 @@ def register(container: OrderingContainer, mediator: InProcessMediator) -> None:
 
 
 def subscriptions(container: OrderingContainer) -> list[Subscription]:
-    policy: AdvanceOrderOnStockEvents = container.stock_policy()
-    handle = inbox_handler(
-        consumer=NAME,
-        uow=container.uow,
-        policies={
-            StockReservedV1: policy.on_stock_reserved,
-            StockReservationFailedV1: policy.on_stock_reservation_failed,
+    stock: AdvanceOrderOnStockEvents = container.stock_policy()
+    payment: AdvanceOrderOnPaymentEvents = container.payment_policy()
+    by_producer: dict[str, Mapping[type[IntegrationEvent], Policy]] = {
+        "catalog": {
+            StockReservedV1: stock.on_stock_reserved,
+            StockReservationFailedV1: stock.on_stock_reservation_failed,
         },
-    )
+        "payments": {
+            PaymentCapturedV1: payment.on_payment_captured,
+            PaymentFailedV1: payment.on_payment_failed,
+        },
+    }
     return [
         Subscription(
             consumer=NAME,
-            producer="catalog",
-            types=frozenset({StockReservedV1.wire_name, StockReservationFailedV1.wire_name}),
-            handle=handle,
+            producer=producer,
+            types=frozenset(event_type.wire_name for event_type in policies),
+            handle=inbox_handler(consumer=NAME, uow=container.uow, policies=policies),
         )
+        for producer, policies in by_producer.items()
     ]
 
 

@@ -20,9 +20,13 @@ class AggregateRoot:
         return self._loaded_version
 
     def _record(self, event: object) -> None:
+        self._changed()
+        self._events.append(event)
+
+    def _changed(self) -> None:
+        """A change worth a new version, whether or not it records an event."""
         if self.version == self._loaded_version:
             self.version += 1
-        self._events.append(event)
 
     def pull_events(self) -> list[object]:
         events, self._events = self._events, []

@@ -19,6 +19,7 @@ from orion.shared_kernel.application import context
 from orion.shared_kernel.application.messages import IntegrationEvent
 
 Policy = Callable[[Any, Any], Awaitable[None]]  # (event, the module's unit of work)
+Reaction = Callable[[Any, Envelope], Awaitable[None]]  # (event, its envelope)
 
 log = structlog.get_logger("orion.consumer")
 
@@ -29,13 +30,42 @@ def inbox_handler(
     uow: Callable[[], SqlUnitOfWork],
     policies: Mapping[type[IntegrationEvent], Policy],
 ) -> Handle:
+    """Each policy runs in the inbox's transaction: the effect and the record that the message
+    was handled commit together."""
+
+    def in_inbox_transaction(policy: Policy) -> Reaction:
+        async def react(event: IntegrationEvent, envelope: Envelope) -> None:
+            async with uow() as work:
+                if not await work.first_delivery(consumer, envelope.message_id, envelope.type):
+                    log.info("message_duplicate")
+                    return
+                await policy(event, work)
+                await work.commit()
+
+        return react
+
+    return message_handler(
+        consumer=consumer,
+        reactions={
+            event_type: in_inbox_transaction(policy) for event_type, policy in policies.items()
+        },
+    )
+
+
+def message_handler(
+    *, consumer: str, reactions: Mapping[type[IntegrationEvent], Reaction]
+) -> Handle:
+    """Decodes the message and runs its reaction with the message's correlation id and the
+    message as causation. A reaction given here keeps its own transactions and its own
+    inbox record: for effects outside the database (a payment provider's charge) that must
+    not hold a transaction open."""
     by_wire_name = {
-        event_type.wire_name: (event_type, policy) for event_type, policy in policies.items()
+        event_type.wire_name: (event_type, reaction) for event_type, reaction in reactions.items()
     }
 
     async def handle(envelope: Envelope) -> None:
         try:
-            event_type, policy = by_wire_name[envelope.type]
+            event_type, reaction = by_wire_name[envelope.type]
         except KeyError:
             raise UndecodableMessage(f"{consumer} handles no {envelope.type!r}") from None
         event = event_type.from_payload(envelope.payload)
@@ -48,12 +78,7 @@ def inbox_handler(
                 message_type=envelope.type,
                 correlation_id=envelope.correlation_id,
             ):
-                async with uow() as work:
-                    if not await work.first_delivery(consumer, envelope.message_id, envelope.type):
-                        log.info("message_duplicate")
-                        return
-                    await policy(event, work)
-                    await work.commit()
+                await reaction(event, envelope)
                 log.debug("message_consumed")
         finally:
             context.correlation_id.reset(correlation)

@@ -6,7 +6,7 @@ import uuid
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -63,6 +63,17 @@ class SqlUnitOfWork:
             .on_conflict_do_nothing()
         )
         return inserted.rowcount == 1
+
+    async def delivered(self, consumer: str, message_id: uuid.UUID) -> bool:
+        """Whether this consumer has recorded the message already (a read; no lock)."""
+        if self._inbox is None:
+            raise RuntimeError("this module consumes no events: it has no inbox")
+        found = await self.connection.scalar(
+            select(self._inbox.c.message_id).where(
+                self._inbox.c.consumer == consumer, self._inbox.c.message_id == message_id
+            )
+        )
+        return found is not None
 
     def publish(self, *events: IntegrationEvent) -> None:
         self._events.extend(events)

@@ -37,6 +37,7 @@ from orion.modules.ordering.application.queries import (
 )
 from orion.modules.ordering.domain.errors import IdempotencyKeyRequired, InvalidIdempotencyKey
 from orion.modules.ordering.domain.order import ShippingAddress
+from orion.modules.payments.contracts.queries import GetOrderPayment
 from orion.shared_kernel.adapters.http.auth import (
     authenticate,
     optional_principal,
@@ -55,6 +56,7 @@ from .schemas import (
     OrderPageOut,
     cart_json,
     order_json,
+    payment_json,
     statuses,
     summary_json,
 )
@@ -161,7 +163,7 @@ def ordering_blueprint(mediator: Mediator) -> Blueprint:
         """One of your orders, with its lines and status history."""
         principal = await authenticate()
         view = await mediator.ask(GetOrder(order_id=order_id, customer_id=principal.user_id))
-        return _order_response(view)
+        return await _order_with_payment(mediator, view, for_admin=False)
 
     @blueprint.post("/orders/<uuid:order_id>/cancel")
     @require_user
@@ -184,7 +186,9 @@ def ordering_blueprint(mediator: Mediator) -> Blueprint:
     @require_admin
     @document_response(OrderOut)
     async def get_any_order(order_id: uuid.UUID) -> Response:
-        return _order_response(await mediator.ask(GetOrder(order_id=order_id, customer_id=None)))
+        """Any order, with its payment's attempts and provider references."""
+        view = await mediator.ask(GetOrder(order_id=order_id, customer_id=None))
+        return await _order_with_payment(mediator, view, for_admin=True)
 
     @blueprint.post("/admin/orders/<uuid:order_id>/ship")
     @require_admin
@@ -249,6 +253,14 @@ async def _order_page(
     return jsonify(
         {"items": [summary_json(item) for item in page.items], "next_cursor": page.next_cursor}
     )
+
+
+async def _order_with_payment(mediator: Mediator, view: OrderView, *, for_admin: bool) -> Response:
+    """The order and its payment as the payments module knows it (null before any)."""
+    payment = await mediator.ask(GetOrderPayment(order_id=view.id))
+    body = order_json(view)
+    body["payment"] = None if payment is None else payment_json(payment, for_admin=for_admin)
+    return jsonify(body)
 
 
 def _order_response(view: OrderView, status: int = 200) -> Response:

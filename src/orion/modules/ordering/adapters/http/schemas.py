@@ -16,6 +16,7 @@ from orion.modules.ordering.application.queries import (
 )
 from orion.modules.ordering.domain.cart import MAX_QUANTITY
 from orion.modules.ordering.domain.order import OrderStatus
+from orion.modules.payments.contracts.queries import OrderPayment
 from orion.shared_kernel.adapters.http.schemas import Body, MoneyOut
 from orion.shared_kernel.domain.money import Money
 
@@ -117,6 +118,25 @@ class StatusChangeOut(BaseModel):
     reason: str | None
 
 
+class PaymentAttemptOut(BaseModel):
+    number: int
+    at: datetime
+    step: Literal["charge", "look_up", "refund"]
+    outcome: Literal["captured", "declined", "not_found", "refunded", "error"]
+    detail: str | None
+
+
+class PaymentOut(BaseModel):
+    status: Literal["pending", "captured", "failed", "refunded", "voided"]
+    amount: MoneyOut
+    failure_reason: str | None = Field(description="The provider's decline code.")
+    updated_at: datetime
+    id: uuid.UUID | None = Field(default=None, description="Admins only, as the rest below.")
+    provider: str | None = None
+    provider_reference: str | None = None
+    attempts: list[PaymentAttemptOut] | None = None
+
+
 class OrderOut(BaseModel):
     id: uuid.UUID
     number: str
@@ -129,6 +149,9 @@ class OrderOut(BaseModel):
     history: list[StatusChangeOut]
     placed_at: datetime
     updated_at: datetime
+    payment: PaymentOut | None = Field(
+        default=None, description="On GET only: null until the payments module has one."
+    )
 
 
 class OrderSummaryOut(BaseModel):
@@ -226,6 +249,33 @@ def summary_json(view: OrderSummaryView) -> dict[str, Any]:
         "placed_at": view.placed_at.isoformat(),
         "updated_at": view.updated_at.isoformat(),
     }
+
+
+def payment_json(payment: OrderPayment, *, for_admin: bool) -> dict[str, Any]:
+    """A customer sees where the payment stands; an admin also how it got there."""
+    body: dict[str, Any] = {
+        "status": payment.status,
+        "amount": {"amount": payment.amount, "currency": payment.currency},
+        "failure_reason": payment.failure_reason,
+        "updated_at": payment.updated_at.isoformat(),
+    }
+    if for_admin:
+        body |= {
+            "id": str(payment.payment_id),
+            "provider": payment.provider,
+            "provider_reference": payment.provider_reference,
+            "attempts": [
+                {
+                    "number": attempt.number,
+                    "at": attempt.at.isoformat(),
+                    "step": attempt.step,
+                    "outcome": attempt.outcome,
+                    "detail": attempt.detail,
+                }
+                for attempt in payment.attempts
+            ],
+        }
+    return body
 
 
 def statuses(names: list[StatusName] | None) -> tuple[OrderStatus, ...]:

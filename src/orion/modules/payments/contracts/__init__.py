@@ -1,0 +1,3 @@
+"""The payments module's public surface: the only package other modules may import."""
+
+from __future__ import annotations

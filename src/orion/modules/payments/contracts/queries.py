@@ -1,0 +1,39 @@
+"""What other modules may ask the payments module, through the mediator."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from orion.shared_kernel.application.messages import Query
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentAttemptView:
+    number: int
+    at: datetime
+    step: str  # charge, look_up, refund
+    outcome: str  # captured, declined, not_found, refunded, error
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderPayment:
+    payment_id: uuid.UUID
+    status: str  # pending, captured, failed, refunded
+    amount: int
+    currency: str
+    provider: str
+    provider_reference: str | None
+    failure_reason: str | None
+    attempts: list[PaymentAttemptView]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetOrderPayment(Query["OrderPayment | None"]):
+    """The payment of an order, None while there is none yet."""
+
+    order_id: uuid.UUID
