@@ -7,7 +7,7 @@ reconciliation safe: a payment's key is derived from the payment id and never ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from orion.shared_kernel.domain.money import Money
@@ -17,7 +17,7 @@ from orion.shared_kernel.domain.money import Money
 class ChargeRequest:
     key: str
     amount: Money
-    token: str
+    token: str = field(repr=False)  # a card's stand-in: kept out of logs and tracebacks
     description: str
 
 
