@@ -9,9 +9,10 @@ outside its schema."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -26,6 +27,9 @@ from orion.modules.catalog.application.commands import (
 from orion.modules.catalog.application.queries import GetProduct, ListCategories, ListProducts
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
 from orion.modules.ordering.application.commands import CleanUp
+from orion.modules.ordering.contracts.events import OrderAwaitingPaymentV1, OrderCancelledV1
+from orion.modules.payments.application.commands import Reconcile
+from orion.modules.payments.contracts.queries import GetOrderPayment
 from tests.conftest import Client
 from tests.integration.ordering.helpers import ORDER_BODY, checkout, customer, put_item
 
@@ -121,9 +125,9 @@ async def test_identity_statements_stay_in_its_schema(orion: Orion, client: Clie
 
 
 async def test_ordering_statements_stay_in_its_schema(orion: Orion, client: Client) -> None:
-    """Ordering asks the catalog (prices) and identity (the caller, the customer's contact)
-    through their contracts, so their reads run too; but no statement spans two schemas, and
-    everything ordering writes is in its own."""
+    """Ordering asks the catalog (prices), identity (the caller, the customer's contact) and
+    payments (an order's payment) through their contracts, so their reads run too; but no
+    statement spans two schemas, and everything ordering writes is in its own."""
     pen = await orion.mediator.send(
         CreateProduct(
             sku="OWN-2",
@@ -153,4 +157,37 @@ async def test_ordering_statements_stay_in_its_schema(orion: Orion, client: Clie
     assert writes
     assert {schema for w in writes for schema in schemas_of(w)} == {"ordering"}
     touched = {schema for statement in statements for schema in schemas_of(statement)}
-    assert touched == {"ordering", "catalog", "identity"}
+    assert touched == {"ordering", "catalog", "identity", "payments"}
+
+
+async def test_payments_statements_stay_in_its_schema(orion: Orion) -> None:
+    """Payments hears of orders through events only: all its SQL is in its own schema."""
+    order = uuid.uuid4()
+    about: dict[str, Any] = {
+        "aggregate_id": order,
+        "aggregate_version": 2,
+        "occurred_at": datetime.now(UTC),
+        "number": "ORN-000001",
+        "customer_id": uuid.uuid4(),
+        "customer_email": "own@example.com",
+        "customer_name": "Own",
+        "currency": "EUR",
+        "total_amount": 1_000,
+    }
+    process = orion.container.payments.process()
+    async with schemas_touched(orion) as schemas:
+        await process.on_order_awaiting_payment(
+            OrderAwaitingPaymentV1(**about, payment_token="tok_visa"),
+            message_id=uuid.uuid4(),
+            message_type=OrderAwaitingPaymentV1.wire_name,
+        )
+        await process.on_order_cancelled(
+            OrderCancelledV1(
+                **about, reason="customer_request", previous_status="paid", refund_due=True
+            ),
+            message_id=uuid.uuid4(),
+            message_type=OrderCancelledV1.wire_name,
+        )
+        assert await orion.mediator.ask(GetOrderPayment(order_id=order)) is not None
+        await orion.mediator.send(Reconcile(after=timedelta(0), give_up_after=timedelta(days=1)))
+    assert schemas == {"payments"}
