@@ -32,6 +32,7 @@ ADMIN_PASSWORD = "correct horse battery staple"
 SERVER_URL = os.environ.get(
     "ORION_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
+REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 MODULE_SCHEMAS = ("catalog", "identity", "notifications", "ordering", "payments")
 

@@ -22,12 +22,12 @@ import httpx
 import pytest
 import redis
 
+from tests.conftest import REDIS_URL
 from tests.e2e.test_serve import Server, orion, orion_env
 from tests.e2e.test_split_mode import DELAYS_MS, database
 from tests.fakes.provider import API_KEY, FakeProvider, answer, fake_provider
 from tests.integration.messaging.conftest import BROKER_URL
 
-REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 OUTAGE_S = float(os.environ.get("ORION_TEST_PROVIDER_OUTAGE_S", "30"))
 SETTLED_WITHIN_S = 90
 PASSWORD = "a long enough passphrase"

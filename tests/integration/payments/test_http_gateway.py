@@ -8,7 +8,6 @@ many charges it made. Timeouts and ttls are short so the file runs in seconds.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from orion.modules.payments.adapters.gateway.resilient import (
 )
 from orion.modules.payments.application.gateway import ChargeRequest, GatewayUnavailable
 from orion.shared_kernel.domain.money import Money
-from tests.conftest import unavailable
+from tests.conftest import REDIS_URL, unavailable
 from tests.fakes.provider import (
     API_KEY,
     CHARGE_THEN_DROP,
@@ -44,7 +43,6 @@ from tests.fakes.provider import (
     fake_provider,
 )
 
-REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 READ_TIMEOUT_S = 0.3
 TTL_S = 0.3
 

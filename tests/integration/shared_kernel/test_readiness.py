@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 
@@ -11,9 +10,7 @@ import redis.asyncio as aioredis
 from pydantic import SecretStr
 
 from orion.bootstrap import Orion
-from tests.conftest import shop_settings, unavailable
-
-REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.conftest import REDIS_URL, shop_settings, unavailable
 
 
 def closed_port() -> int:
