@@ -1,23 +1,42 @@
-"""The notifications module's composition: its consumer of identity's events, its mailer
-and templates, its migrations. It has no commands and no HTTP routes yet."""
+"""The notifications module's composition: its consumers of identity's and ordering's events,
+its mailer (SMTP when ``smtp_url`` is set, else ``.eml`` files) and templates, the admins'
+notification log route, its migrations. It registers nothing on the mediator: it has no
+commands, and its one route reads the log through the read model."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from dependency_injector import containers, providers
+from quart import Blueprint
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
+from orion.modules.notifications.adapters.http.routes import notifications_blueprint
 from orion.modules.notifications.adapters.mail.files import FileMailer
+from orion.modules.notifications.adapters.mail.smtp import SmtpMailer, SmtpServer
 from orion.modules.notifications.adapters.mail.templates import JinjaRenderer
+from orion.modules.notifications.adapters.messaging.failures import recording_failures
+from orion.modules.notifications.adapters.sql.log import SqlNotificationLog
 from orion.modules.notifications.adapters.sql.tables import outbox
 from orion.modules.notifications.adapters.sql.unit_of_work import SqlNotificationsUnitOfWork
-from orion.modules.notifications.application.policies import SendEmailOnIdentityEvents
+from orion.modules.notifications.application.policies import (
+    SendEmailOnIdentityEvents,
+    SendEmailOnOrderEvents,
+)
+from orion.modules.notifications.application.ports import Mailer
+from orion.modules.notifications.application.sending import EmailSender
+from orion.modules.ordering.contracts.events import (
+    OrderCancelledV1,
+    OrderPaidV1,
+    OrderPlacedV1,
+    OrderShippedV1,
+)
 from orion.shared_kernel.adapters.messaging.broker import Subscription
-from orion.shared_kernel.adapters.messaging.consumer import inbox_handler
+from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handler
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
 from orion.shared_kernel.application import context
+from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "notifications"
 OUTBOX = outbox
@@ -26,37 +45,79 @@ MIGRATIONS = ModuleMigrations(
 )
 
 
+def mailer(*, smtp_url: str | None, timeout_s: float, folder: Path, sender: str) -> Mailer:
+    """SMTP when a server is configured; else files under the data dir."""
+    if smtp_url is None:
+        return FileMailer(folder, sender=sender)
+    return SmtpMailer(SmtpServer.from_url(smtp_url), sender=sender, timeout_s=timeout_s)
+
+
 class NotificationsContainer(containers.DeclarativeContainer):
     engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
     config = providers.Configuration(strict=True)
 
     uow = providers.Factory(SqlNotificationsUnitOfWork, engine=engine)
-    mailer = providers.Singleton(FileMailer, folder=config.mail_dir, sender=config.mail_sender)
-    renderer = providers.Singleton(JinjaRenderer)
-    identity_emails = providers.Singleton(
-        SendEmailOnIdentityEvents,
+    log = providers.Singleton(SqlNotificationLog, engine=engine)
+    mailer = providers.Singleton(
+        mailer,
+        smtp_url=config.smtp_url,
+        timeout_s=config.smtp_timeout_s,
+        folder=config.mail_dir,
+        sender=config.mail_sender,
+    )
+    sender = providers.Singleton(
+        EmailSender,
         mailer=mailer,
-        renderer=renderer,
-        public_url=config.public_url,
+        renderer=providers.Singleton(JinjaRenderer),
         message_id=providers.Object(context.causation_id.get),
     )
+    identity_emails = providers.Singleton(
+        SendEmailOnIdentityEvents, sender=sender, public_url=config.public_url
+    )
+    order_emails = providers.Singleton(
+        SendEmailOnOrderEvents, sender=sender, public_url=config.public_url
+    )
+    blueprint = providers.Singleton(notifications_blueprint, log=log)
 
 
 def subscriptions(container: NotificationsContainer) -> list[Subscription]:
-    policy: SendEmailOnIdentityEvents = container.identity_emails()
-    handle = inbox_handler(
-        consumer=NAME,
-        uow=container.uow,
-        policies={
-            UserRegisteredV1: policy.on_user_registered,
-            PasswordResetRequestedV1: policy.on_password_reset_requested,
-        },
-    )
+    identity: SendEmailOnIdentityEvents = container.identity_emails()
+    orders: SendEmailOnOrderEvents = container.order_emails()
     return [
-        Subscription(
-            consumer=NAME,
-            producer="identity",
-            types=frozenset({UserRegisteredV1.wire_name, PasswordResetRequestedV1.wire_name}),
-            handle=handle,
-        )
+        _subscription(
+            container,
+            "identity",
+            {
+                UserRegisteredV1: identity.on_user_registered,
+                PasswordResetRequestedV1: identity.on_password_reset_requested,
+            },
+        ),
+        _subscription(
+            container,
+            "ordering",
+            {
+                OrderPlacedV1: orders.on_order_placed,
+                OrderPaidV1: orders.on_order_paid,
+                OrderShippedV1: orders.on_order_shipped,
+                OrderCancelledV1: orders.on_order_cancelled,
+            },
+        ),
     ]
+
+
+def _subscription(
+    container: NotificationsContainer,
+    producer: str,
+    policies: dict[type[IntegrationEvent], Policy],
+) -> Subscription:
+    handle = inbox_handler(consumer=NAME, uow=container.uow, policies=policies)
+    return Subscription(
+        consumer=NAME,
+        producer=producer,
+        types=frozenset(event_type.wire_name for event_type in policies),
+        handle=recording_failures(handle, container.log()),
+    )
+
+
+def blueprints(container: NotificationsContainer) -> list[Blueprint]:
+    return [container.blueprint()]

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass
 
 # Namespace of the deterministic email ids: uuid5(namespace, "<message id>:<recipient>").
 EMAIL_IDS = uuid.UUID("6f2b1c3e-9a57-4f0e-8c2d-5b7a1e4d9c10")
+
+
+class EmailStatus(enum.StrEnum):
+    """Where an email stands in the notification log: ``sent`` is final; ``failed`` is
+    tried again when its message comes back from the retry ladder."""
+
+    SENT = "sent"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -15,6 +24,7 @@ class Email:
     to: str
     subject: str
     text: str
+    html: str
     template: str
 
     @staticmethod

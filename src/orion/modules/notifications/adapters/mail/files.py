@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-from email.message import EmailMessage
 from pathlib import Path
 
 from orion.modules.notifications.domain.email import Email
+
+from .message import mime_message
 
 
 class FileMailer:
@@ -20,12 +21,7 @@ class FileMailer:
         await asyncio.to_thread(self._write, email)
 
     def _write(self, email: Email) -> None:
-        message = EmailMessage()
-        message["From"] = self._sender
-        message["To"] = email.to
-        message["Subject"] = email.subject
-        message["Message-ID"] = f"<{email.id}@orion>"
-        message.set_content(email.text)
+        message = mime_message(email, sender=self._sender)
         self._folder.mkdir(parents=True, exist_ok=True)
         target = self._folder / f"{email.id}.eml"
         partial = target.with_suffix(".eml.partial")

@@ -11,6 +11,7 @@ from orion.shared_kernel.adapters.sql.outbox import outbox_table
 SCHEMA = "notifications"
 metadata = sa.MetaData(schema=SCHEMA)
 
+# The notification log: one row per (event, recipient), by the email's deterministic id.
 emails = sa.Table(
     "emails",
     metadata,
@@ -19,7 +20,12 @@ emails = sa.Table(
     sa.Column("recipient", sa.Text, nullable=False),
     sa.Column("template", sa.Text, nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
-    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("status", sa.Text, nullable=False),  # sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
 )
 
 inbox = inbox_table(metadata)

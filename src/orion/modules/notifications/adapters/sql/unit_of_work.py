@@ -1,13 +1,16 @@
-"""The notifications module's unit of work: its email log, inbox and outbox."""
+"""The notifications module's unit of work: its notification log, inbox and outbox."""
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert
+import uuid
+
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from orion.modules.notifications.domain.email import Email
+from orion.modules.notifications.domain.email import Email, EmailStatus
 from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
 
+from .log import attempt
 from .tables import emails, inbox, outbox
 
 
@@ -15,19 +18,16 @@ class SqlEmailLog:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def record(self, email: Email, *, message_id: str) -> bool:
-        result = await self._connection.execute(
-            insert(emails)
-            .values(
-                id=email.id,
-                message_id=message_id,
-                recipient=email.to,
-                template=email.template,
-                subject=email.subject,
-            )
-            .on_conflict_do_nothing()
+    async def status(self, email_id: uuid.UUID) -> EmailStatus | None:
+        status = await self._connection.scalar(
+            sa.select(emails.c.status).where(emails.c.id == email_id).with_for_update()
         )
-        return result.rowcount == 1
+        return None if status is None else EmailStatus(status)
+
+    async def sent(self, email: Email, *, message_id: str) -> None:
+        await self._connection.execute(
+            attempt(email, message_id=message_id, status=EmailStatus.SENT, error=None)
+        )
 
 
 class SqlNotificationsUnitOfWork(SqlUnitOfWork):

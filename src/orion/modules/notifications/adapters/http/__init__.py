@@ -1,0 +1,3 @@
+"""adapters/http of the notifications module."""
+
+from __future__ import annotations
