@@ -34,6 +34,7 @@ MODES: dict[str, list[list[str]]] = {
         ["serve", "--no-workers", "--no-relay"],
         ["relay"],
         ["worker", "--module", "catalog,ordering"],
+        ["worker", "--module", "payments"],
         ["worker", "--module", "notifications"],
     ],
 }
@@ -65,6 +66,10 @@ def buy(http: httpx.Client, headers: dict[str, str], product_id: str, quantity: 
     assert placed.status_code == 202, placed.text
     order_id: str = placed.json()["id"]
     return order_id
+
+
+def stock_of(http: httpx.Client, admin: dict[str, str], product_id: str) -> int:
+    return int(http.get(f"/api/v1/admin/products/{product_id}", headers=admin).json()["stock"])
 
 
 def status_of(http: httpx.Client, headers: dict[str, str], order_id: str) -> tuple[str, Any]:
@@ -115,11 +120,11 @@ def test_every_order_reaches_the_state_its_journey_expects(
         expected: dict[str, tuple[dict[str, str], tuple[str, Any]]] = {}
         for name in ("ann", "bob", "cem"):  # the three units there are
             headers = shopper(http, name)
-            expected[buy(http, headers, scarce, 1)] = (headers, ("awaiting_payment", None))
+            expected[buy(http, headers, scarce, 1)] = (headers, ("paid", None))
         greedy = shopper(http, "dee")  # more than there ever was: never reserved
         expected[buy(http, greedy, scarce, 4)] = (greedy, ("cancelled", "out_of_stock"))
-        waiting = shopper(http, "eve")
-        expected[buy(http, waiting, plenty, 2)] = (waiting, ("awaiting_payment", None))
+        eve = shopper(http, "eve")
+        expected[buy(http, eve, plenty, 2)] = (eve, ("paid", None))
         changed_mind = shopper(http, "fay")
         cancelled = buy(http, changed_mind, plenty, 5)
         expected[cancelled] = (changed_mind, ("cancelled", "customer_request"))
@@ -142,10 +147,109 @@ def test_every_order_reaches_the_state_its_journey_expects(
             )
 
         deadline = time.monotonic() + SETTLED_WITHIN_S  # the cancelled order's release
-        while stock(plenty) != 98:
-            assert time.monotonic() < deadline, f"plenty's stock is {stock(plenty)}, not 98"
+        while stock_of(http, admin, plenty) != 98:
+            assert time.monotonic() < deadline, (
+                f"plenty's stock is {stock_of(http, admin, plenty)}, not 98"
+            )
             time.sleep(0.2)
-        assert stock(scarce) == 0
+        assert stock_of(http, admin, scarce) == 0
+    finally:
+        assert server.stop() == 0
+        for worker in workers:
+            worker.terminate()
+            assert worker.wait(timeout=30) == 0
+
+
+def subjects(folder: Path) -> list[str]:
+    return sorted(
+        line.split(": ", 1)[1]
+        for path in folder.glob("*.eml")
+        for line in path.read_text().splitlines()
+        if line.startswith("Subject: ")
+    )
+
+
+@pytest.mark.parametrize("mode", ["one-process", "split"])
+def test_a_good_card_is_paid_within_two_seconds_and_a_declined_one_cancelled(
+    mode: str, database: str, tmp_path: Path
+) -> None:
+    env = orion_env(
+        ORION_DATABASE_URL=database,
+        ORION_DATA_DIR=str(tmp_path),
+        ORION_BROKER_URL=BROKER_URL,
+        ORION_RETRY_DELAYS_MS=str(DELAYS_MS),
+    )
+    assert orion("migrate", env=env).returncode == 0
+    made = orion("admin", "create", "--email", "boss@example.com", env=env, stdin=PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    api, *others = MODES[mode]
+    server = Server(env, *api[1:])
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "orion", *command],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for command in others
+    ]
+    try:
+        server.wait_ready()
+        http = server.http
+        admin = sign_in(http, "boss@example.com")
+        pen = http.post(
+            "/api/v1/admin/products",
+            json={
+                "sku": "PEN",
+                "name": "Pen",
+                "category": "Tests",
+                "price": {"amount": 350, "currency": "EUR"},
+                "stock": 10,
+            },
+            headers=admin,
+        ).json()["id"]
+
+        ann = shopper(http, "ann")
+        started = time.monotonic()
+        paid = buy(http, ann, pen, 2)
+        while status_of(http, ann, paid)[0] != "paid":
+            assert time.monotonic() - started < 2.0, (
+                f"not paid in 2 s: {status_of(http, ann, paid)}"
+            )
+            time.sleep(0.05)
+
+        bob = shopper(http, "bob")
+        put = http.put(f"/api/v1/cart/items/{pen}", json={"quantity": 3}, headers=bob)
+        assert put.status_code == 200
+        declined = http.post(
+            "/api/v1/orders",
+            json={"shipping_address": ADDRESS, "payment": {"token": "tok_declined"}},
+            headers={**bob, "Idempotency-Key": "bob-1"},
+        ).json()["id"]
+        deadline = time.monotonic() + SETTLED_WITHIN_S
+        while status_of(http, bob, declined) != ("cancelled", "payment_declined"):
+            assert time.monotonic() < deadline, status_of(http, bob, declined)
+            time.sleep(0.1)
+        while stock_of(http, admin, pen) != 8:  # ann's two are sold; bob's three are back
+            assert time.monotonic() < deadline, f"stock {stock_of(http, admin, pen)}"
+            time.sleep(0.1)
+
+        folder = tmp_path / "outbox-mail"
+        while len(subjects(folder)) < 6 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1)  # nothing more arrives
+        anns = http.get(f"/api/v1/orders/{paid}", headers=ann).json()["number"]
+        bobs = http.get(f"/api/v1/orders/{declined}", headers=bob).json()["number"]
+        assert subjects(folder) == sorted(
+            [
+                "Confirm your email address",  # ann's and bob's sign-ups
+                "Confirm your email address",
+                f"We received your order {anns}",
+                f"Payment received for order {anns}",
+                f"We received your order {bobs}",
+                f"Your order {bobs} is cancelled",
+            ]
+        )
     finally:
         assert server.stop() == 0
         for worker in workers:

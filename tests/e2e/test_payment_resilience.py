@@ -103,18 +103,9 @@ class Shop:
         )
         assert orion("migrate", env=self.env).returncode == 0
         self.api = Server(self.env, "--no-workers")
-        self.log = data_dir / "api.log"
-        threading.Thread(target=self._keep_api_log, daemon=True).start()
         self.others = self._start("catalog,ordering,notifications")
         self.payments = self._start("payments")
         self.api.wait_ready()
-
-    def _keep_api_log(self) -> None:
-        """Drains the API's stderr into a file: a full pipe would stall the API."""
-        assert self.api.process.stderr is not None
-        with self.log.open("w") as log:
-            for line in self.api.process.stderr:
-                log.write(line)
 
     def _start(self, modules: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(

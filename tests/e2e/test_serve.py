@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -58,20 +59,24 @@ class Server:
     def __init__(self, env: dict[str, str], *args: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # its log goes to a file: a pipe nobody reads fills up and stalls the server
+        self.log = tempfile.NamedTemporaryFile(prefix="orion-serve-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "orion", "serve", "--port", str(self.port), *args],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+            stderr=self.log,
         )
         self.http = httpx.Client(base_url=self.base, timeout=10)
+
+    def log_text(self) -> str:
+        return Path(self.log.name).read_text()
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + READY_WITHIN_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"orion serve exited:\n{self.process.stderr.read()}")  # type: ignore[union-attr]
+                raise AssertionError(f"orion serve exited:\n{self.log_text()}")
             try:
                 if self.http.get("/health/ready").status_code == 200:
                     return
@@ -88,6 +93,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
+        finally:
+            self.log.close()
 
 
 @pytest.fixture
