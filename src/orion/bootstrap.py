@@ -95,7 +95,10 @@ class Container(containers.DeclarativeContainer):
         payments.PaymentsContainer, engine=engine, clock=clock, config=config.payments
     )
     notifications = providers.Container(
-        notifications.NotificationsContainer, engine=engine, config=config.notifications
+        notifications.NotificationsContainer,
+        engine=engine,
+        mediator=mediator,
+        config=config.notifications,
     )
 
 
@@ -173,6 +176,7 @@ class Orion:
         identity.register(self.container.identity(), self.mediator)
         ordering.register(self.container.ordering(), self.mediator)
         payments.register(self.container.payments(), self.mediator)
+        notifications.register(self.container.notifications(), self.mediator)
         # Each module's outbox, by module name: what the relay drains and `orion outbox` reports.
         self.outboxes: Mapping[str, sa.Table] = {
             catalog.NAME: catalog.OUTBOX,

@@ -33,7 +33,8 @@ async def stock(orion: Orion, product_id: uuid.UUID) -> int:
 
 
 async def mark_paid(orion: Orion, order_id: str) -> None:
-    """What the payments module will do; until it exists, straight through the repository."""
+    """What the payments module does (its consumers do not run in these tests, so orders
+    wait in ``awaiting_payment`` until told), straight through the repository."""
     async with SqlOrderingUnitOfWork(orion.engine) as uow:
         order = await uow.orders.get(uuid.UUID(order_id), for_update=True)
         order.paid(now=order.updated_at)
@@ -45,7 +46,7 @@ async def mark_paid(orion: Orion, order_id: str) -> None:
 async def placed(
     client: Client, orion: Orion, quantity: int = 2, in_stock: int = 5
 ) -> tuple[dict[str, str], uuid.UUID, str]:
-    await orion.start_consumers()
+    await orion.start_consumers(["catalog", "ordering"])
     headers = await customer(orion)
     pen = await product(orion, stock=in_stock)
     await put_item(client, headers, pen, quantity=quantity)

@@ -1,7 +1,6 @@
 """The notifications module's composition: its consumers of identity's and ordering's events,
 its mailer (SMTP when ``smtp_url`` is set, else ``.eml`` files) and templates, the admins'
-notification log route, its migrations. It registers nothing on the mediator: it has no
-commands, and its one route reads the log through the read model."""
+notification log route (its query on the mediator), its migrations."""
 
 from __future__ import annotations
 
@@ -25,6 +24,7 @@ from orion.modules.notifications.application.policies import (
     SendEmailOnOrderEvents,
 )
 from orion.modules.notifications.application.ports import Mailer
+from orion.modules.notifications.application.queries import ListNotifications
 from orion.modules.notifications.application.sending import EmailSender
 from orion.modules.ordering.contracts.events import (
     OrderCancelledV1,
@@ -32,6 +32,7 @@ from orion.modules.ordering.contracts.events import (
     OrderPlacedV1,
     OrderShippedV1,
 )
+from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handler
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
@@ -54,6 +55,7 @@ def mailer(*, smtp_url: str | None, timeout_s: float, folder: Path, sender: str)
 
 class NotificationsContainer(containers.DeclarativeContainer):
     engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
+    mediator = providers.Dependency(instance_of=InProcessMediator)
     config = providers.Configuration(strict=True)
 
     uow = providers.Factory(SqlNotificationsUnitOfWork, engine=engine)
@@ -77,7 +79,11 @@ class NotificationsContainer(containers.DeclarativeContainer):
     order_emails = providers.Singleton(
         SendEmailOnOrderEvents, sender=sender, public_url=config.public_url
     )
-    blueprint = providers.Singleton(notifications_blueprint, log=log)
+    blueprint = providers.Singleton(notifications_blueprint, mediator=mediator)
+
+
+def register(container: NotificationsContainer, mediator: InProcessMediator) -> None:
+    mediator.register(ListNotifications, container.log().list_notifications)
 
 
 def subscriptions(container: NotificationsContainer) -> list[Subscription]:

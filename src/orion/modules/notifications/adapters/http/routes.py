@@ -5,15 +5,15 @@ from __future__ import annotations
 from quart import Blueprint, Response, jsonify
 from quart_schema import document_response, validate_querystring
 
-from orion.modules.notifications.application.ports import NotificationReadModel
 from orion.modules.notifications.application.queries import ListNotifications
 from orion.modules.notifications.domain.email import EmailStatus
 from orion.shared_kernel.adapters.http.auth import require_admin
+from orion.shared_kernel.application.mediator import Mediator
 
 from .schemas import NotificationListQuery, NotificationPageOut, notification_json
 
 
-def notifications_blueprint(log: NotificationReadModel) -> Blueprint:
+def notifications_blueprint(mediator: Mediator) -> Blueprint:
     blueprint = Blueprint("notifications", __name__, url_prefix="/api/v1")
 
     @blueprint.get("/admin/notifications")
@@ -23,7 +23,7 @@ def notifications_blueprint(log: NotificationReadModel) -> Blueprint:
     async def list_notifications(query_args: NotificationListQuery) -> Response:
         """Every email tried, newest first: ``sent`` or ``failed`` (tried again from the
         retry ladder), its attempts and last error; ``status`` and ``recipient`` filter."""
-        page = await log.list_notifications(
+        page = await mediator.ask(
             ListNotifications(
                 status=None if query_args.status is None else EmailStatus(query_args.status),
                 recipient=query_args.recipient,
