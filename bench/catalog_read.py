@@ -20,31 +20,22 @@ import json
 import logging
 import os
 import re
-import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-import asyncpg
 import uvloop
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 from quart import Quart, Response, jsonify
 
-HOST = "127.0.0.1"
-POSTGRES = "postgres@127.0.0.1:5432"
+from _common import HOST, database_url, fetch, free_port, load_average, server, throwaway_database
+
 WARMUP_SECONDS = 2
 ROUNDS = 2
-START_TIMEOUT_SECONDS = 30.0
 
 # The same fields and about the same size (345 bytes) as a demo product from Orion.
 PRODUCT = {
@@ -93,71 +84,6 @@ async def serve_bare(port: int) -> None:
     await serve(bare_app(), config, shutdown_trigger=stop.wait)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (our own http URL)
-        body: bytes = response.read()
-        return body
-
-
-@contextmanager
-def throwaway_database() -> Iterator[str]:
-    """A new database on the PostgreSQL server; yields its name and drops it on exit."""
-    name = f"orion_bench_{secrets.token_hex(4)}"
-    asyncio.run(run_admin_sql(f'CREATE DATABASE "{name}"'))
-    try:
-        yield name
-    finally:
-        asyncio.run(run_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def run_admin_sql(statement: str) -> None:
-    connection = await asyncpg.connect(f"postgresql://{POSTGRES}/postgres")
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@contextmanager
-def server(command: list[str], ready_url: str, env: Mapping[str, str]) -> Iterator[None]:
-    """Starts a server subprocess, waits until ``ready_url`` answers, stops it by its pid."""
-    with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            if not answers(ready_url, process):
-                output.seek(0)
-                log = output.read().decode(errors="replace")
-                sys.exit(f"{' '.join(command)} did not answer {ready_url}:\n{log}")
-            yield
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def answers(url: str, process: subprocess.Popen[bytes]) -> bool:
-    """Whether ``url`` answers before the timeout, while the process serving it lives."""
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            fetch(url)
-        except OSError:
-            time.sleep(0.1)
-        else:
-            return True
-    return False
-
-
 def run_wrk(url: str, seconds: int, connections: int) -> Sample:
     command = ["wrk", "--latency", "-t1", f"-c{connections}", f"-d{seconds}s", url]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -191,7 +117,7 @@ def benchmark(seconds: int, connections: int) -> None:
     with throwaway_database() as database:
         env = {
             **os.environ,
-            "ORION_DATABASE_URL": f"postgresql+asyncpg://{POSTGRES}/{database}",
+            "ORION_DATABASE_URL": database_url(database),
             "ORION_LOG_LEVEL": "WARNING",
         }
         orion = [sys.executable, "-m", "orion"]
@@ -261,8 +187,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit("terminated"))  # clean up too
     print(
         f"wrk --latency -t1 -c{args.connections} -d{args.duration}s, "
-        f"{ROUNDS} rounds per target, alternated; "
-        f"load average {os.getloadavg()[0]:.2f} (other work on these cores skews the figures)"
+        f"{ROUNDS} rounds per target, alternated; {load_average()}"
     )
     benchmark(args.duration, args.connections)
 

@@ -35,21 +35,17 @@ import contextlib
 import gc
 import json
 import math
-import os
 import secrets
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
 
 import aio_pika
 import asyncpg
@@ -60,6 +56,16 @@ from aio_pika.abc import AbstractChannel, AbstractExchange
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.engine import make_url
 
+from _common import (
+    BROKER,
+    Cpu,
+    CpuMeter,
+    database_url,
+    load_average,
+    percentile,
+    throwaway_database,
+    throwaway_vhost,
+)
 from orion.bootstrap import Orion
 from orion.modules.catalog.adapters.sql.tables import outbox as catalog_outbox
 from orion.modules.catalog.application.commands import CreateProduct
@@ -82,8 +88,6 @@ from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
 from orion.shared_kernel.application import context
 from orion.shared_kernel.domain.ids import new_id
 
-POSTGRES = "postgres@127.0.0.1:5432"
-BROKER = "amqp://guest:guest@127.0.0.1:5672/"
 WIRE_NAME = ProductCreatedV1.wire_name
 SUBSCRIBED = frozenset({WIRE_NAME})
 OUTBOX_COLUMNS = (
@@ -132,47 +136,6 @@ class Latency:
     publish_to_consumer_ms: list[float]
 
 
-@dataclass(frozen=True, slots=True)
-class Cpu:
-    """Over a stretch of the run: how much of one core this process used, and how busy the
-    machine's cores were on average (every process; unknown without /proc/stat)."""
-
-    process: float
-    machine: float | None
-
-    def __str__(self) -> str:
-        machine = "" if self.machine is None else f", all {os.cpu_count()} cores {self.machine:.0%}"
-        return f"cpu: this process {self.process:.0%} of a core{machine}"
-
-
-class CpuMeter:
-    def __init__(self) -> None:
-        self._start = self._now()
-
-    @staticmethod
-    def _now() -> tuple[float, float, tuple[int, int] | None]:
-        times = os.times()
-        return time.perf_counter(), times.user + times.system, machine_ticks()
-
-    def read(self) -> Cpu:
-        (wall0, process0, machine0), (wall1, process1, machine1) = self._start, self._now()
-        machine = None
-        if machine0 is not None and machine1 is not None and machine1[1] > machine0[1]:
-            machine = (machine1[0] - machine0[0]) / (machine1[1] - machine0[1])
-        return Cpu(process=(process1 - process0) / (wall1 - wall0), machine=machine)
-
-
-def machine_ticks() -> tuple[int, int] | None:
-    """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat."""
-    try:
-        with open("/proc/stat") as stat:
-            fields = [int(value) for value in stat.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + fields[4]  # idle, iowait
-    return sum(fields) - idle, sum(fields)
-
-
 class Stalls:
     """While ``watch`` runs: the event loop's longest stall (how late a short sleep wakes
     up) and the pause of each full (generation 2) garbage collection."""
@@ -211,44 +174,6 @@ class Stalls:
 
 
 # -- throwaway database and virtual host ---------------------------------------------------
-
-
-@contextmanager
-def throwaway_database() -> Iterator[str]:
-    """A new database on the PostgreSQL server; yields its SQLAlchemy URL, drops it on exit."""
-    name = f"orion_bench_{secrets.token_hex(4)}"
-    asyncio.run(run_admin_sql(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+asyncpg://{POSTGRES}/{name}"
-    finally:
-        asyncio.run(run_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def run_admin_sql(statement: str) -> None:
-    connection = await asyncpg.connect(f"postgresql://{POSTGRES}/postgres")
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@contextmanager
-def throwaway_vhost(broker_url: str) -> Iterator[str]:
-    """A new virtual host on the broker, open to the URL's user; yields the URL pointing at
-    it and deletes it (with every queue and exchange in it) on exit."""
-    parts = urlsplit(broker_url)
-    user = unquote(parts.username or "guest")
-    name = f"orion_bench_{secrets.token_hex(4)}"
-    rabbitmqctl("add_vhost", name)
-    try:
-        rabbitmqctl("set_permissions", "-p", name, user, ".*", ".*", ".*")
-        yield parts._replace(path="/" + quote(name, safe="")).geturl()
-    finally:
-        rabbitmqctl("delete_vhost", name)
-
-
-def rabbitmqctl(*arguments: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *arguments], check=True, capture_output=True)
 
 
 def asyncpg_dsn(url: str) -> str:
@@ -581,12 +506,6 @@ async def delete_queues(broker_url: str, names: list[str]) -> None:
 # -- the run --------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
-
-
 async def benchmark(args: argparse.Namespace, database_url: str, broker_url: str) -> None:
     main_task = asyncio.current_task()
     assert main_task is not None
@@ -698,13 +617,10 @@ def main() -> None:
     if shutil.which("rabbitmqctl") is None:
         sys.exit("rabbitmqctl is not on PATH: it makes the benchmark's throwaway vhost")
     configure_logging(level="WARNING", fmt="console")
-    print(
-        f"load average {os.getloadavg()[0]:.2f} (other work on these cores skews the figures)",
-        flush=True,
-    )
-    with throwaway_database() as database_url, throwaway_vhost(args.broker_url) as broker_url:
+    print(load_average(), flush=True)
+    with throwaway_database() as database, throwaway_vhost(args.broker_url) as broker_url:
         try:
-            uvloop.run(benchmark(args, database_url, broker_url))
+            uvloop.run(benchmark(args, database_url(database), broker_url))
         except (asyncio.CancelledError, KeyboardInterrupt):
             sys.exit("interrupted")
 
