@@ -194,6 +194,7 @@ class Orion:
                 settings.broker_url.get_secret_value(),
                 prefetch=settings.consumer_prefetch,
                 retry_delays_ms=settings.retry_delays_ms,
+                topology=self.subscriptions(),
             )
         else:
             self.broker = InProcessBroker()

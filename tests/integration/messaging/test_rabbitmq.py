@@ -279,3 +279,23 @@ async def test_a_worker_with_other_retry_delays_starts_beside_the_old_ones(
     finally:
         await changed.close()
         await delete_topology(broker_url, probe.subscription().queue, [75])
+
+
+async def test_events_published_before_a_consumer_first_starts_wait_for_it(
+    orion: Orion, probe: Probe, broker_url: str
+) -> None:
+    """The relay declares every subscription's queue before it publishes: a consumer that
+    starts later (a worker deployed after the API) still gets every event."""
+    publisher = RabbitMQ(broker_url, retry_delays_ms=DELAYS_MS, topology=[probe.subscription()])
+    consumer = RabbitMQ(broker_url, retry_delays_ms=DELAYS_MS)
+    try:
+        await create_products(orion, 10)
+        await drain(orion, publisher)
+        await consumer.start([probe.subscription()])
+        report = await settled(orion)
+    finally:
+        await publisher.close()
+        await consumer.close()
+        await delete_topology(broker_url, probe.subscription().queue, DELAYS_MS)
+    assert report.committed == 10
+    assert (report.lost, report.duplicated, report.unexpected) == (set(), {}, set())

@@ -111,12 +111,25 @@ def from_amqp(message: AbstractIncomingMessage) -> Envelope:
 
 class RabbitMQ:
     """One robust connection per process: a confirmed publishing channel, and one consuming
-    channel per started consumer set."""
+    channel per started consumer set.
+
+    ``topology``: every subscription of the deployment. A publisher declares all their
+    queues before its first message, so that an event published before a consumer's first
+    start is kept for it. Otherwise a queue not yet declared would miss it silently, as long
+    as another consumer's queue took it (the broker returns a message only when no queue
+    does)."""
 
     def __init__(
-        self, url: str, *, prefetch: int = 32, retry_delays_ms: Sequence[int] = ()
+        self,
+        url: str,
+        *,
+        prefetch: int = 32,
+        retry_delays_ms: Sequence[int] = (),
+        topology: Sequence[Subscription] = (),
     ) -> None:
         self._url = url
+        self._topology = tuple(topology)
+        self._topology_declared = not self._topology
         self._prefetch = prefetch
         self._retry_delays_ms = tuple(retry_delays_ms)
         self._connection: AbstractRobustConnection | None = None
@@ -169,6 +182,9 @@ class RabbitMQ:
     async def publish(self, envelopes: Sequence[Envelope]) -> list[BaseException | None]:
         try:
             await self.connect()
+            if not self._topology_declared:
+                await self.declare(self._topology)
+                self._topology_declared = True
         except _UNAVAILABLE as error:
             raise BrokerUnavailable(f"RabbitMQ unreachable: {error!r}") from error
         exchange = self._exchange
