@@ -73,7 +73,7 @@ async def test_reconcile_records_a_charge_whose_answers_were_all_lost(
         assert done.stdout.strip() == (
             "payments examined: 1, settled: 1, still unsettled (provider unreachable): 0"
         )
-            assert list(provider.charges_made.values()) == [1]  # the same key: no second charge
+        assert list(provider.charges_made.values()) == [1]  # the same key: no second charge
     async with orion.engine.connect() as connection:
         status = await connection.scalar(sa.select(payments.c.status))
         events = (await connection.execute(sa.select(outbox.c.type))).scalars().all()
