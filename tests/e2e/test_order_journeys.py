@@ -5,8 +5,6 @@ on RabbitMQ, and split into API, relay and workers."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,45 +12,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.test_serve import Server, orion, orion_env
-from tests.e2e.test_split_mode import DELAYS_MS, database
+from tests.e2e.deployment import (
+    ADDRESS,
+    DELAYS_MS,
+    MODES,
+    deployed,
+    shopper,
+    sign_in,
+    subjects,
+)
+from tests.e2e.test_serve import orion_env
 from tests.integration.messaging.conftest import BROKER_URL
 
 SETTLED_WITHIN_S = 20
-PASSWORD = "a long enough passphrase"
-ADDRESS = {
-    "name": "Ada",
-    "line1": "1 Rue",
-    "city": "Paris",
-    "postal_code": "75001",
-    "country": "FR",
-}
-MODES: dict[str, list[list[str]]] = {
-    "in-process": [["serve"]],
-    "one-process": [["serve"]],
-    "split": [
-        ["serve", "--no-workers", "--no-relay"],
-        ["relay"],
-        ["worker", "--module", "catalog,ordering"],
-        ["worker", "--module", "payments"],
-        ["worker", "--module", "notifications"],
-    ],
-}
-__all__ = ["database"]  # the fixture
-
-
-def sign_in(http: httpx.Client, email: str) -> dict[str, str]:
-    tokens = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
-
-
-def shopper(http: httpx.Client, name: str) -> dict[str, str]:
-    email = f"{name}@example.com"
-    registered = http.post(
-        "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": name}
-    )
-    assert registered.status_code == 201, registered.text
-    return sign_in(http, email)
 
 
 def buy(http: httpx.Client, headers: dict[str, str], product_id: str, quantity: int) -> str:
@@ -85,22 +57,7 @@ def test_every_order_reaches_the_state_its_journey_expects(
     if mode != "in-process":
         settings |= {"ORION_BROKER_URL": BROKER_URL, "ORION_RETRY_DELAYS_MS": str(DELAYS_MS)}
     env = orion_env(**settings)
-    assert orion("migrate", env=env).returncode == 0
-    made = orion("admin", "create", "--email", "boss@example.com", env=env, stdin=PASSWORD + "\n")
-    assert made.returncode == 0, made.stderr
-    api, *others = MODES[mode]
-    server = Server(env, *api[1:])
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "orion", *command],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for command in others
-    ]
-    try:
-        server.wait_ready()
+    with deployed(mode, env, admin="boss@example.com") as server:
         http = server.http
         admin = sign_in(http, "boss@example.com")
         scarce, plenty = (
@@ -153,20 +110,6 @@ def test_every_order_reaches_the_state_its_journey_expects(
             )
             time.sleep(0.2)
         assert stock_of(http, admin, scarce) == 0
-    finally:
-        assert server.stop() == 0
-        for worker in workers:
-            worker.terminate()
-            assert worker.wait(timeout=30) == 0
-
-
-def subjects(folder: Path) -> list[str]:
-    return sorted(
-        line.split(": ", 1)[1]
-        for path in folder.glob("*.eml")
-        for line in path.read_text().splitlines()
-        if line.startswith("Subject: ")
-    )
 
 
 @pytest.mark.parametrize("mode", ["one-process", "split"])
@@ -179,22 +122,7 @@ def test_a_good_card_is_paid_within_two_seconds_and_a_declined_one_cancelled(
         ORION_BROKER_URL=BROKER_URL,
         ORION_RETRY_DELAYS_MS=str(DELAYS_MS),
     )
-    assert orion("migrate", env=env).returncode == 0
-    made = orion("admin", "create", "--email", "boss@example.com", env=env, stdin=PASSWORD + "\n")
-    assert made.returncode == 0, made.stderr
-    api, *others = MODES[mode]
-    server = Server(env, *api[1:])
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "orion", *command],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for command in others
-    ]
-    try:
-        server.wait_ready()
+    with deployed(mode, env, admin="boss@example.com") as server:
         http = server.http
         admin = sign_in(http, "boss@example.com")
         pen = http.post(
@@ -250,8 +178,3 @@ def test_a_good_card_is_paid_within_two_seconds_and_a_declined_one_cancelled(
                 f"Your order {bobs} is cancelled",
             ]
         )
-    finally:
-        assert server.stop() == 0
-        for worker in workers:
-            worker.terminate()
-            assert worker.wait(timeout=30) == 0

@@ -10,7 +10,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,22 +22,20 @@ import pytest
 import redis
 
 from tests.conftest import REDIS_URL
+from tests.e2e.deployment import (
+    ADDRESS,
+    DELAYS_MS,
+    PASSWORD,
+    orion_process,
+    shopper,
+    sign_in,
+)
 from tests.e2e.test_serve import Server, orion, orion_env
-from tests.e2e.test_split_mode import DELAYS_MS, database
 from tests.fakes.provider import API_KEY, FakeProvider, answer, fake_provider
 from tests.integration.messaging.conftest import BROKER_URL
 
 OUTAGE_S = float(os.environ.get("ORION_TEST_PROVIDER_OUTAGE_S", "30"))
 SETTLED_WITHIN_S = 90
-PASSWORD = "a long enough passphrase"
-ADDRESS = {
-    "name": "Ada",
-    "line1": "1 Rue",
-    "city": "Paris",
-    "postal_code": "75001",
-    "country": "FR",
-}
-__all__ = ["database"]  # the fixture
 
 
 @pytest.fixture
@@ -108,12 +105,7 @@ class Shop:
         self.api.wait_ready()
 
     def _start(self, modules: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "orion", "worker", "--module", modules],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        return orion_process("worker", "--module", modules, env=self.env)
 
     def restart_payments(self) -> None:
         self.payments = self._start("payments")
@@ -132,9 +124,7 @@ class Shop:
             headers=admin,
         ).json()["id"]
         with ThreadPoolExecutor(max_workers=customers) as pool:
-            batches = pool.map(
-                lambda n: self._shop_for(f"c{n}@example.com", product, each), range(customers)
-            )
+            batches = pool.map(lambda n: self._shop_for(f"c{n}", product, each), range(customers))
             return [order for batch in batches for order in batch]
 
     def statuses(self, orders: list[tuple[dict[str, str], str]]) -> dict[str, str]:
@@ -169,14 +159,11 @@ class Shop:
 
     def _sign_in(self, email: str) -> dict[str, str]:
         with httpx.Client(base_url=self.api.base, timeout=10) as http:
-            tokens = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-        return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+            return sign_in(http, email)
 
-    def _shop_for(self, email: str, product: str, orders: int) -> list[tuple[dict[str, str], str]]:
+    def _shop_for(self, name: str, product: str, orders: int) -> list[tuple[dict[str, str], str]]:
         with httpx.Client(base_url=self.api.base, timeout=30) as http:
-            body = {"email": email, "password": PASSWORD, "full_name": "C"}
-            assert http.post("/api/v1/auth/register", json=body).status_code == 201
-            headers = self._sign_in(email)
+            headers = shopper(http, name)
             placed = []
             for n in range(orders):
                 put = http.put(
@@ -186,7 +173,7 @@ class Shop:
                 order = http.post(
                     "/api/v1/orders",
                     json={"shipping_address": ADDRESS, "payment": {"token": "tok_visa"}},
-                    headers={**headers, "Idempotency-Key": f"{email}-{n}"},
+                    headers={**headers, "Idempotency-Key": f"{name}-{n}"},
                 )
                 assert order.status_code == 202, order.text
                 placed.append((headers, order.json()["id"]))

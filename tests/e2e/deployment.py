@@ -1,0 +1,92 @@
+"""Orion deployed as processes, the way the e2e tests run it: one `orion serve`, or the API,
+the relay and workers apart; and what a storefront does against it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.test_serve import Server, orion
+
+DELAYS_MS = [200, 500]  # the retry ladder of the e2e deployments
+PASSWORD = "a long enough passphrase"
+ADDRESS = {
+    "name": "Ada",
+    "line1": "1 Rue",
+    "city": "Paris",
+    "postal_code": "75001",
+    "country": "FR",
+}
+# the processes of each mode: the API first
+MODES: dict[str, list[list[str]]] = {
+    "in-process": [["serve"]],  # without ORION_BROKER_URL
+    "one-process": [["serve"]],
+    "split": [
+        ["serve", "--no-workers", "--no-relay"],
+        ["relay"],
+        ["worker", "--module", "catalog,ordering"],
+        ["worker", "--module", "payments"],
+        ["worker", "--module", "notifications"],
+    ],
+}
+
+
+def orion_process(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``python -m orion ARGS`` in the background (a worker, a relay), its output dropped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "orion", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@contextmanager
+def deployed(mode: str, env: dict[str, str], *, admin: str | None = None) -> Iterator[Server]:
+    """The mode's processes, migrated first (and with an admin of that email), ready; on
+    leaving, each must exit cleanly on SIGTERM."""
+    assert orion("migrate", env=env).returncode == 0
+    if admin is not None:
+        made = orion("admin", "create", "--email", admin, env=env, stdin=PASSWORD + "\n")
+        assert made.returncode == 0, made.stderr
+    (_, *api), *others = MODES[mode]
+    server = Server(env, *api)
+    workers = [orion_process(*command, env=env) for command in others]
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        assert server.stop() == 0
+        for worker in workers:
+            worker.terminate()
+            assert worker.wait(timeout=30) == 0
+
+
+def sign_in(http: httpx.Client, email: str) -> dict[str, str]:
+    tokens = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def shopper(http: httpx.Client, name: str) -> dict[str, str]:
+    """A new customer's Authorization headers (``<name>@example.com``)."""
+    email = f"{name}@example.com"
+    registered = http.post(
+        "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": name}
+    )
+    assert registered.status_code == 201, registered.text
+    return sign_in(http, email)
+
+
+def subjects(folder: Path) -> list[str]:
+    """The subjects of the emails written as files there, sorted."""
+    return sorted(
+        line.split(": ", 1)[1]
+        for path in folder.glob("*.eml")
+        for line in path.read_text().splitlines()
+        if line.startswith("Subject: ")
+    )
