@@ -31,8 +31,10 @@ from orion.modules.ordering import module as ordering
 from orion.modules.payments import module as payments
 from orion.settings import Settings
 from orion.shared_kernel.adapters.clock import SystemClock
+from orion.shared_kernel.adapters.exchange_rates import currency_converter
 from orion.shared_kernel.adapters.http.app import create_http_app
 from orion.shared_kernel.adapters.http.auth import AUTHENTICATOR
+from orion.shared_kernel.adapters.http.exchange_rates import exchange_rates_blueprint
 from orion.shared_kernel.adapters.http.health import ReadinessCheck
 from orion.shared_kernel.adapters.mediator import InProcessMediator, log_context, map_errors
 from orion.shared_kernel.adapters.messaging.broker import Subscription, subscribed_types
@@ -45,6 +47,7 @@ from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.sql.embedded import EmbeddedPostgres
 from orion.shared_kernel.adapters.sql.engine import create_engine
 from orion.shared_kernel.adapters.sql.migrations import migrate
+from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 
 log = structlog.get_logger("orion.bootstrap")
 
@@ -67,6 +70,21 @@ class Container(containers.DeclarativeContainer):
     )
     mediator = providers.Singleton(
         InProcessMediator, behaviours=providers.List(map_errors(UNAVAILABLE), log_context)
+    )
+
+    exchange_rates = providers.Singleton(
+        currency_converter,
+        clock=clock,
+        redis_url=config.redis_url,
+        source=config.exchange_rates.source,
+        url=config.exchange_rates.url,
+        refresh_s=config.exchange_rates.refresh_s,
+        max_age_s=config.exchange_rates.max_age_s,
+        connect_timeout_s=config.exchange_rates.connect_timeout_s,
+        read_timeout_s=config.exchange_rates.read_timeout_s,
+        max_attempts=config.exchange_rates.max_attempts,
+        breaker_threshold=config.exchange_rates.breaker_threshold,
+        breaker_ttl_s=config.exchange_rates.breaker_ttl_s,
     )
 
     limiter = providers.Singleton(
@@ -159,6 +177,17 @@ class Orion:
                     "reconcile_after_s": settings.payment_reconcile_after_s,
                     "give_up_after_s": settings.payment_give_up_after_s,
                     "housekeeping_interval_s": settings.housekeeping_interval_s,
+                },
+                "exchange_rates": {
+                    "source": settings.exchange_rates_source,
+                    "url": settings.exchange_rates_url,
+                    "refresh_s": settings.exchange_rates_refresh_s,
+                    "max_age_s": settings.exchange_rates_max_age_s,
+                    "connect_timeout_s": settings.exchange_rates_connect_timeout_s,
+                    "read_timeout_s": settings.exchange_rates_read_timeout_s,
+                    "max_attempts": settings.exchange_rates_max_attempts,
+                    "breaker_threshold": settings.exchange_rates_breaker_threshold,
+                    "breaker_ttl_s": settings.exchange_rates_breaker_ttl_s,
                 },
                 "notifications": {
                     "mail_dir": settings.data_dir / "outbox-mail",
@@ -280,6 +309,7 @@ class Orion:
             version=version("orion"),
             max_body_bytes=self.settings.max_body_bytes,
             blueprints=[
+                exchange_rates_blueprint(self.exchange_rates),
                 *catalog.blueprints(self.container.catalog()),
                 *identity.blueprints(self.container.identity()),
                 *ordering.blueprints(self.container.ordering()),
@@ -291,8 +321,14 @@ class Orion:
         app.extensions[AUTHENTICATOR] = self.container.identity.authenticator()
         return app
 
+    @property
+    def exchange_rates(self) -> CurrencyConverter:
+        converter: CurrencyConverter = self.container.exchange_rates()
+        return converter
+
     async def aclose(self) -> None:
         await payments.close(self.container.payments())
+        await self.exchange_rates.aclose()
         if isinstance(self.broker, RabbitMQ):
             await self.broker.close()
         await self.engine.dispose()

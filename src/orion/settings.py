@@ -97,6 +97,25 @@ class Settings(BaseSettings):
     )
     payment_breaker_threshold: int = Field(default=5, ge=1)
     payment_breaker_ttl_s: float = Field(default=30, gt=0)
+    exchange_rates_source: Literal["static", "ecb", "frankfurter"] = Field(
+        default="static",
+        description="static: the rates file shipped with Orion (its date shown); ecb: the ECB's "
+        "daily XML; frankfurter: a Frankfurter-style JSON API",
+    )
+    exchange_rates_url: str | None = Field(
+        default=None, description="The publisher's URL; unset: the ECB's or Frankfurter's own."
+    )
+    exchange_rates_refresh_s: float = Field(
+        default=3600, gt=0, description="Rates older than this show as stale; half: refreshed."
+    )
+    exchange_rates_max_age_s: float = Field(
+        default=86400, gt=0, description="Rates older than this are refused: conversion is 503."
+    )
+    exchange_rates_connect_timeout_s: float = Field(default=2, gt=0, le=60)
+    exchange_rates_read_timeout_s: float = Field(default=5, gt=0, le=300)
+    exchange_rates_max_attempts: int = Field(default=4, ge=1, le=20)
+    exchange_rates_breaker_threshold: int = Field(default=5, ge=1)
+    exchange_rates_breaker_ttl_s: float = Field(default=60, gt=0)
     payment_reconcile_after_s: float = Field(
         default=60, gt=0, description="Payments unsettled this long are asked about."
     )

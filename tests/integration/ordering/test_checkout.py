@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from orion.bootstrap import Orion
 from orion.modules.ordering.adapters.sql.tables import idempotency_keys, orders, outbox
+from orion.modules.ordering.application.commands import CleanUp
 from tests.conftest import Client
 from tests.integration.ordering.helpers import (
     ADDRESS,
@@ -159,3 +161,22 @@ async def test_another_customer_gets_404_for_an_order_and_its_cancel(
     assert (await (await client.get("/api/v1/orders", headers=bob)).get_json())["items"] == []
     mine = await client.get(f"/api/v1/orders/{order['id']}", headers=ada)
     assert (await mine.get_json())["status"] == "pending"  # Bob's cancel changed nothing
+
+
+async def test_keys_are_kept_for_their_ttl_then_forgotten(client: Client, orion: Orion) -> None:
+    headers = await customer(orion)
+    await put_item(client, headers, await product(orion))
+    assert (await checkout(client, headers, key="kept")).status_code == 202
+    clean_up = CleanUp(guest_cart_ttl=timedelta(days=30), idempotency_key_ttl=timedelta(hours=24))
+    assert (await orion.mediator.send(clean_up)).idempotency_keys == 0
+    replay = await checkout(client, headers, key="kept")
+    assert replay.headers["Idempotent-Replayed"] == "true"
+
+    async with orion.engine.begin() as connection:  # a day and a bit later
+        await connection.execute(
+            idempotency_keys.update().values(created_at=sa.func.now() - timedelta(hours=25))
+        )
+    assert (await orion.mediator.send(clean_up)).idempotency_keys == 1
+    forgotten = await checkout(client, headers, key="kept")  # a new request now: empty cart
+    assert forgotten.status_code == 422
+    assert (await forgotten.get_json())["type"].endswith("/cart-empty")

@@ -8,13 +8,12 @@ retry can fix. Retrying and circuit breaking are ``ResilientGateway``'s business
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from orion.modules.payments.application.gateway import Charge, ChargeRequest, GatewayUnavailable
+from orion.shared_kernel.adapters.resilience import retry_after_s
 from orion.shared_kernel.domain.money import Money
 
 
@@ -88,7 +87,7 @@ class HttpGateway:
         if status == httpx.codes.TOO_MANY_REQUESTS or status >= httpx.codes.INTERNAL_SERVER_ERROR:
             raise GatewayUnavailable(
                 f"{method} {path} to {self.name} answered {status}",
-                retry_after_s=_retry_after_s(response.headers.get("Retry-After")),
+                retry_after_s=retry_after_s(response.headers.get("Retry-After")),
             )
         if response.is_success or (absent_ok and status == httpx.codes.NOT_FOUND):
             return response
@@ -101,19 +100,3 @@ def _charge(body: dict[str, Any]) -> Charge:
     if body["status"] == "succeeded":
         return Charge(reference=body["id"], status="captured")
     return Charge(reference=body["id"], status="declined", decline_code=body["decline_code"])
-
-
-def _retry_after_s(value: str | None) -> float | None:
-    """``Retry-After`` in seconds or as an HTTP date (RFC 9110 §10.2.3); None if absent or
-    unreadable, so a garbled header falls back to the usual backoff."""
-    if value is None:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:  # "-0000": UTC by RFC 5322, but parsed as naive
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

@@ -10,16 +10,12 @@ keeps failing and lets one call through after its ttl to see whether it is back.
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import structlog
-from purgatory import AsyncCircuitBreakerFactory, AsyncRedisUnitOfWork, Event
-from purgatory.domain.messages.events import ContextChanged
+from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
-from purgatory.service._async.repository import AsyncRedisRepository
 from purgatory.typing import StateName
 from tenacity import (
     AsyncRetrying,
@@ -36,7 +32,17 @@ from orion.modules.payments.application.gateway import (
     GatewayUnavailable,
     PaymentGateway,
 )
+from orion.shared_kernel.adapters.resilience import RetryBudget, close_breakers
+from orion.shared_kernel.adapters.resilience import breakers as shared_breakers
 from orion.shared_kernel.domain.money import Money
+
+__all__ = [
+    "CircuitOpen",
+    "ResilientGateway",
+    "RetryBudget",
+    "breakers",
+    "close_breakers",
+]
 
 log = structlog.get_logger("orion.payments.gateway")
 
@@ -46,38 +52,6 @@ T = TypeVar("T")
 class CircuitOpen(GatewayUnavailable):
     """The breaker is open: the provider was not called. Not retried here, since the breaker
     will not close within a call's budget; the message waits on the retry ladder."""
-
-
-class RetryBudget:
-    """Retries allowed to the whole process: at most ``ratio`` of the calls begun in the last
-    ``window_s`` seconds, and never fewer than ``floor``. When a provider fails for everyone,
-    per-call retries alone would multiply its load by the attempts; this caps it near
-    ``1 + ratio``."""
-
-    def __init__(
-        self,
-        *,
-        ratio: float = 0.2,
-        window_s: float = 10.0,
-        floor: int = 3,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._ratio, self._window_s, self._floor, self._clock = ratio, window_s, floor, clock
-        self._calls: deque[float] = deque()
-        self._retries: deque[float] = deque()
-
-    def record_call(self) -> None:
-        self._calls.append(self._clock())
-
-    def spend(self) -> None:
-        self._retries.append(self._clock())
-
-    def exhausted(self) -> bool:
-        horizon = self._clock() - self._window_s
-        for moments in (self._calls, self._retries):
-            while moments and moments[0] < horizon:
-                moments.popleft()
-        return len(self._retries) >= max(self._floor, self._ratio * len(self._calls))
 
 
 class ResilientGateway:
@@ -176,22 +150,8 @@ class ResilientGateway:
 
 
 def breakers(redis_url: str | None, threshold: int, ttl_s: float) -> AsyncCircuitBreakerFactory:
-    """Circuit breakers whose state lives in Redis when a URL is given, so every process sees
-    a provider's breaker open at once; else in this process's memory. A breaker keeps the
-    threshold and ttl it was first created with in Redis: delete its ``cbr::<circuit>`` keys
-    to change them. Nothing to initialize: purgatory's Redis client connects on first use."""
-    storage = AsyncRedisUnitOfWork(redis_url) if redis_url else None
-    factory = AsyncCircuitBreakerFactory(
-        default_threshold=threshold, default_ttl=ttl_s, uow=storage
-    )
-    factory.add_listener(_log_state_change)
-    return factory
-
-
-async def close_breakers(factory: AsyncCircuitBreakerFactory) -> None:
-    """Closes the Redis connections of breakers made by ``breakers`` (nothing in memory)."""
-    if isinstance(factory.uow.contexts, AsyncRedisRepository):
-        await factory.uow.contexts.redis.aclose()
+    """The shared kernel's breakers (in Redis when a URL is given), logged as payments'."""
+    return shared_breakers(redis_url, threshold, ttl_s, log_event="payment_circuit_state_changed")
 
 
 def _transient(error: BaseException) -> bool:
@@ -201,8 +161,3 @@ def _transient(error: BaseException) -> bool:
 def _not_unavailable(error: BaseException) -> bool:
     """Breaker exclusion: only the provider's unavailability counts as a failure."""
     return not isinstance(error, GatewayUnavailable)
-
-
-def _log_state_change(circuit: str, kind: str, event: Event) -> None:
-    if isinstance(event, ContextChanged):
-        log.warning("payment_circuit_state_changed", circuit=circuit, state=event.state)
