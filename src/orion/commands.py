@@ -27,6 +27,7 @@ from orion.shared_kernel.adapters.messaging import operations
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable
 from orion.shared_kernel.adapters.messaging.rabbitmq import dead_letter_queue
 from orion.shared_kernel.adapters.periodic import run_periodically
+from orion.shared_kernel.adapters.telemetry import configure_tracing
 from orion.shared_kernel.domain.errors import DependencyUnavailable, DomainError
 
 UNREACHABLE: tuple[type[BaseException], ...] = (*UNAVAILABLE, DependencyUnavailable)
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace) -> None:
     except SettingsError as error:
         sys.exit(f"orion: invalid setting {error}")
     configure_logging(level=settings.log_level, fmt=settings.log_format)
+    configure_tracing(exporter=settings.otel_exporter, sample_ratio=settings.trace_sample_ratio)
     if args.command == "dlq":
         if settings.broker_url is None:
             sys.exit(

@@ -124,6 +124,13 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
+    otel_exporter: Literal["none", "console", "otlp"] = Field(
+        default="none",
+        description="Where spans go; otlp reads the standard OTEL_EXPORTER_OTLP_* variables.",
+    )
+    trace_sample_ratio: float = Field(
+        default=1.0, ge=0, le=1, description="Share of new traces recorded (parent decides)."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 
 import structlog
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from quart import Blueprint, Quart, Response, g, request
 from quart_schema import QuartSchema
 
 from orion.shared_kernel.adapters.http.health import ReadinessCheck, health_blueprint
 from orion.shared_kernel.adapters.http.problems import install_problem_handlers
+from orion.shared_kernel.adapters.telemetry import tracer
 from orion.shared_kernel.application import context
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -58,11 +63,47 @@ def create_http_app(
         g.started = time.perf_counter()
         # Hypercorn runs each request in a task of its own, so what a request sets ends with it.
         context.correlation_id.set(correlation_id)
-        structlog.contextvars.bind_contextvars(request_id=request_id, correlation_id=correlation_id)
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        span = tracer.start_span(
+            f"{request.method} {route}",
+            context=propagate.extract(request.headers),
+            kind=SpanKind.SERVER,
+            attributes={
+                "http.request.method": request.method,
+                "http.route": route,
+                "url.path": request.path,
+                "orion.request_id": request_id,
+            },
+        )
+        g.span = span
+        g.span_token = otel_context.attach(trace.set_span_in_context(span))
+        structlog.contextvars.bind_contextvars(
+            request_id=request_id,
+            correlation_id=correlation_id,
+            module=(request.blueprint or "http").partition(".")[0],
+        )
+
+    @app.teardown_request
+    async def end_span(error: BaseException | None) -> None:
+        span = g.pop("span", None)
+        if span is None:
+            return
+        if error is not None:
+            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+        span.end()
+        token = g.pop("span_token", None)
+        if token is not None:
+            with contextlib.suppress(ValueError):  # attached in another context: gone with it
+                otel_context.detach(token)
 
     @app.after_request
     async def finish_request(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.request_id
+        span = g.get("span")
+        if span is not None:
+            span.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 500:
+                span.set_status(Status(StatusCode.ERROR))
         log.info(
             "request_finished",
             method=request.method,

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar, cast
 
+import structlog
 from quart import current_app, g, request
 
 from orion.shared_kernel.application.auth import Authenticator, Principal
@@ -36,6 +37,7 @@ async def authenticate() -> Principal:
         authenticator = cast(Authenticator, current_app.extensions[AUTHENTICATOR])
         principal = await authenticator.authenticate(token)
         g.principal = principal
+        structlog.contextvars.bind_contextvars(user_id=str(principal.user_id))
     return principal
 
 

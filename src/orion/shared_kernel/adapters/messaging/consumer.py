@@ -1,8 +1,9 @@
 """A consuming module's side of a subscription: decode, deduplicate through the inbox, run
 the module's policy, commit; all in the module's own transaction.
 
-The policy runs with the message's correlation id and the message as causation, so what it
-publishes joins the same story in the logs and traces.
+The policy runs with the message's correlation id and the message as causation, inside a
+span that continues the publisher's trace, so what it logs and publishes joins the same story
+in the logs and traces.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import structlog
 from orion.shared_kernel.adapters.messaging.broker import Handle
 from orion.shared_kernel.adapters.messaging.envelope import Envelope, UndecodableMessage
 from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
+from orion.shared_kernel.adapters.telemetry import consumer_span
 from orion.shared_kernel.application import context
 from orion.shared_kernel.application.messages import IntegrationEvent
 
@@ -72,11 +74,26 @@ def message_handler(
         correlation = context.correlation_id.set(envelope.correlation_id)
         causation = context.causation_id.set(str(envelope.message_id))
         try:
-            with structlog.contextvars.bound_contextvars(
-                consumer=consumer,
-                message_id=str(envelope.message_id),
-                message_type=envelope.type,
-                correlation_id=envelope.correlation_id,
+            with (
+                consumer_span(
+                    f"{consumer} process {envelope.type}",
+                    envelope.traceparent,
+                    envelope.tracestate,
+                    **{
+                        "messaging.system": "orion",
+                        "messaging.operation.type": "process",
+                        "messaging.destination.name": envelope.type,
+                        "messaging.message.id": str(envelope.message_id),
+                        "messaging.consumer.group.name": consumer,
+                    },
+                ),
+                structlog.contextvars.bound_contextvars(
+                    consumer=consumer,
+                    module=consumer.partition(".")[0],
+                    message_id=str(envelope.message_id),
+                    message_type=envelope.type,
+                    correlation_id=envelope.correlation_id,
+                ),
             ):
                 await reaction(event, envelope)
                 log.debug("message_consumed")

@@ -17,6 +17,9 @@ consumers' inbox drops the copy.
 - ``LISTEN orion_outbox`` wakes the relay at each commit; it also polls, in case a
   notification is lost with its connection.
 - Published rows are deleted once older than the retention.
+- Each row's publish is a span, child of the span that wrote the row (its ``traceparent``
+  column), and the message carries the publish span's context: the consumer's span joins
+  the request's trace however late the row goes out.
 """
 
 from __future__ import annotations
@@ -31,12 +34,20 @@ from typing import Any
 import asyncpg
 import sqlalchemy as sa
 import structlog
+from opentelemetry.trace import Span, SpanKind
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable, Publisher
 from orion.shared_kernel.adapters.messaging.envelope import Envelope
 from orion.shared_kernel.adapters.sql.outbox import NOTIFY_CHANNEL
+from orion.shared_kernel.adapters.telemetry import (
+    end_span,
+    inject,
+    parent_context,
+    span_ids,
+    tracer,
+)
 
 log = structlog.get_logger("orion.relay")
 
@@ -136,10 +147,30 @@ class OutboxRelay:
             if not rows:
                 return 0
             to_send = [row for row in rows if row["type"] in self._subscribed]
-            outcomes = await self._publisher.publish([_envelope(schema, row) for row in to_send])
+            spans = [_publish_span(schema, row) for row in to_send]
+            try:
+                outcomes = await self._publisher.publish(
+                    [_envelope(schema, row, span) for row, span in zip(to_send, spans, strict=True)]
+                )
+            except BaseException as error:
+                for span in spans:
+                    end_span(span, error)
+                raise
             failed = {
                 row["id"]: error for row, error in zip(to_send, outcomes, strict=True) if error
             }
+            for row, span, outcome in zip(to_send, spans, outcomes, strict=True):
+                end_span(span, outcome)
+                if outcome is None:
+                    ids = span_ids(span)
+                    log.debug(
+                        "message_relayed",
+                        module=schema,
+                        message_id=str(row["id"]),
+                        message_type=row["type"],
+                        correlation_id=row["correlation_id"],
+                        **({} if ids is None else {"trace_id": ids[0], "span_id": ids[1]}),
+                    )
             done = [row["id"] for row in rows if row["id"] not in failed]
             if done:
                 await connection.execute(
@@ -227,15 +258,35 @@ class OutboxRelay:
         return connection
 
 
-def _envelope(schema: str, row: Any) -> Envelope:
+def _publish_span(schema: str, row: Any) -> Span:
+    """The publish of one row, a child of the span that wrote it (however long ago)."""
+    return tracer.start_span(
+        f"publish {row['type']}",
+        context=parent_context(row["traceparent"], row["tracestate"]),
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "orion",
+            "messaging.operation.type": "publish",
+            "messaging.destination.name": row["type"],
+            "messaging.message.id": str(row["id"]),
+            "orion.module": schema,
+        },
+    )
+
+
+def _envelope(schema: str, row: Any, span: Span) -> Envelope:
+    """The row as a message whose trace context is its publish span's, so that the
+    consumer's span is the publish's child."""
+    traceparent, tracestate = inject(span)
     return Envelope(
         message_id=row["id"],
         type=row["type"],
         occurred_at=row["occurred_at"],
         correlation_id=row["correlation_id"],
         causation_id=row["causation_id"],
-        traceparent=row["traceparent"],
-        tracestate=row["tracestate"],
+        # an unsampled publish span still carries the row's trace and its decision
+        traceparent=traceparent or row["traceparent"],
+        tracestate=tracestate or row["tracestate"],
         aggregate_id=row["aggregate_id"],
         aggregate_version=row["aggregate_version"],
         payload=row["payload"],

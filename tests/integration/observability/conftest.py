@@ -1,0 +1,84 @@
+"""What the observability tests capture: the spans of one test (a real SDK tracer provider,
+its spans kept in memory) and the JSON log lines of one test (logging configured as
+``orion serve`` configures it, into a buffer)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import structlog
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
+
+from orion.shared_kernel.adapters.logging import configure_logging
+
+
+class Recorder(SpanProcessor):
+    """Keeps ended spans while a test records (other tests' spans are dropped)."""
+
+    def __init__(self) -> None:
+        self.spans: list[ReadableSpan] = []
+        self.recording = False
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self.recording:
+            self.spans.append(span)
+
+
+_RECORDER = Recorder()
+
+
+def _install() -> Recorder:
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):  # the global provider is set once a process
+        provider = TracerProvider()
+        provider.add_span_processor(_RECORDER)
+        trace.set_tracer_provider(provider)
+    assert trace.get_tracer_provider() is provider
+    return _RECORDER
+
+
+@pytest.fixture
+def spans() -> Iterator[list[ReadableSpan]]:
+    recorder = _install()
+    recorder.spans.clear()
+    recorder.recording = True
+    try:
+        yield recorder.spans
+    finally:
+        recorder.recording = False
+
+
+class LogLines:
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._buffer = buffer
+
+    def text(self) -> str:
+        return self._buffer.getvalue()
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.text().splitlines() if line.strip()]
+
+    def clear(self) -> None:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+
+
+@pytest.fixture
+def logs() -> Iterator[LogLines]:
+    """Every line the process logs during the test, in production's JSON, DEBUG and up."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    buffer = io.StringIO()
+    configure_logging(level="DEBUG", fmt="json", stream=buffer, cache=False)
+    try:
+        yield LogLines(buffer)
+    finally:
+        structlog.reset_defaults()
+        root.handlers[:] = handlers
+        root.setLevel(level)
