@@ -4,12 +4,15 @@ span, children of the request's trace (SDK tracer provider, spans kept in memory
 
 from __future__ import annotations
 
+import asyncio
+
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind
 
 from orion.bootstrap import Orion
 from orion.modules.ordering.adapters.sql.tables import outbox
 from tests.conftest import Client
+from tests.integration.messaging.conftest import broker_url
 from tests.integration.ordering.helpers import (
     ORDER_BODY,
     checkout,
@@ -18,6 +21,9 @@ from tests.integration.ordering.helpers import (
     put_item,
     settle,
 )
+from tests.integration.ordering.test_saga_rabbitmq import settled, shop
+
+__all__ = ["broker_url", "shop"]  # fixtures shared with the messaging and saga tests
 
 
 def named(spans: list[ReadableSpan], prefix: str) -> list[ReadableSpan]:
@@ -96,3 +102,26 @@ async def test_a_request_without_a_caller_trace_starts_one(
     assert saved["traceparent"].startswith(
         f"00-{server.context.trace_id:032x}-{server.context.span_id:016x}-"
     )
+
+
+async def test_the_trace_crosses_rabbitmq_headers_into_the_workers(
+    shop: Orion, spans: list[ReadableSpan]
+) -> None:
+    """The relay and the consumers as `orion serve` runs them, on RabbitMQ: the context goes
+    out in the AMQP headers and comes back in the consumers' spans."""
+    async with shop.create_app().test_app() as app:
+        client = app.test_client()
+        headers = await customer(shop)
+        await put_item(client, headers, await product(shop))
+        response = await checkout(client, headers)
+        assert response.status_code == 202
+        assert await settled(shop) == {"paid": 1}
+        paid_email = "notifications process ordering.order_paid.v1"
+        for _ in range(100):  # the email's consumer may still be at work: bounded wait
+            if named(spans, paid_email):
+                break
+            await asyncio.sleep(0.1)
+    [server] = named(spans, "POST /api/v1/orders")
+    workers = [*named(spans, "payments process "), *named(spans, paid_email)]
+    assert len(workers) >= 2
+    assert {span.context.trace_id for span in workers} == {server.context.trace_id}
