@@ -34,6 +34,7 @@ from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handler
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
 from orion.shared_kernel.application.clock import Clock
+from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "catalog"
@@ -47,6 +48,7 @@ class CatalogContainer(containers.DeclarativeContainer):
     engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
     clock: providers.Dependency[Clock] = providers.Dependency()
     mediator = providers.Dependency(instance_of=InProcessMediator)
+    exchange_rates = providers.Dependency(instance_of=CurrencyConverter)
 
     uow = providers.Factory(SqlCatalogUnitOfWork, engine=engine)
     read_model = providers.Singleton(SqlCatalogReadModel, engine=engine)
@@ -75,7 +77,9 @@ class CatalogContainer(containers.DeclarativeContainer):
             ),
         }
     )
-    blueprint = providers.Singleton(catalog_blueprint, mediator=mediator)
+    blueprint = providers.Singleton(
+        catalog_blueprint, mediator=mediator, exchange_rates=exchange_rates
+    )
     reserve_stock = providers.Singleton(ReserveStockOnOrderPlaced, clock=clock)
     release_stock = providers.Singleton(ReleaseStockOnOrderCancelled, clock=clock)
 

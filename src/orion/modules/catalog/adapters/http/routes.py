@@ -8,6 +8,7 @@ PATCH needs it back in ``If-Match`` (or ``version`` in the body) and answers 412
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from quart import Blueprint, Response, jsonify, request
 from quart_schema import (
@@ -30,8 +31,11 @@ from orion.modules.catalog.application.queries import (
 )
 from orion.modules.catalog.domain.errors import StaleProduct
 from orion.shared_kernel.adapters.http.auth import require_admin
+from orion.shared_kernel.adapters.http.exchange_rates import CurrencyQuery, converted_json
+from orion.shared_kernel.application.exchange_rates import CurrencyConverter, Quote
 from orion.shared_kernel.application.mediator import Mediator
 from orion.shared_kernel.domain.errors import PreconditionRequired
+from orion.shared_kernel.domain.money import Money
 
 from .schemas import (
     CategoriesOut,
@@ -46,7 +50,7 @@ from .schemas import (
 )
 
 
-def catalog_blueprint(mediator: Mediator) -> Blueprint:
+def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> Blueprint:
     blueprint = Blueprint("catalog", __name__, url_prefix="/api/v1")
 
     @blueprint.get("/products")
@@ -54,16 +58,29 @@ def catalog_blueprint(mediator: Mediator) -> Blueprint:
     @document_response(ProductPageOut)
     async def list_products(query_args: ProductListQuery) -> Response:
         """Browse products: search, filter, sort, and page with ``cursor``/``next_cursor``."""
-        page = await mediator.ask(ListProducts(**query_args.model_dump()))
+        currency = query_args.currency
+        page = await mediator.ask(ListProducts(**query_args.model_dump(exclude={"currency"})))
+        quote = None if currency is None else await exchange_rates.quote()
         return jsonify(
-            {"items": [product_json(item) for item in page.items], "next_cursor": page.next_cursor}
+            {
+                "items": [_with_conversion(item, quote, currency) for item in page.items],
+                "next_cursor": page.next_cursor,
+            }
         )
 
     @blueprint.get("/products/<uuid:product_id>")
+    @validate_querystring(CurrencyQuery)
     @document_response(ProductOut)
-    async def get_product(product_id: uuid.UUID) -> Response:
-        """One product; its ``ETag`` is the version admins send back in ``If-Match``."""
-        return _product_response(await mediator.ask(GetProduct(product_id=product_id)))
+    async def get_product(product_id: uuid.UUID, query_args: CurrencyQuery) -> Response:
+        """One product; its ``ETag`` is the version admins send back in ``If-Match``.
+        With ``?currency=``, its price converted too (503 when no rates are recent enough)."""
+        view = await mediator.ask(GetProduct(product_id=product_id))
+        if query_args.currency is None:
+            return _product_response(view)
+        quote = await exchange_rates.quote()
+        response = jsonify(_with_conversion(view, quote, query_args.currency))
+        response.headers["ETag"] = f'"{view.version}"'
+        return response
 
     @blueprint.get("/categories")
     @document_response(CategoriesOut)
@@ -148,6 +165,16 @@ def catalog_blueprint(mediator: Mediator) -> Blueprint:
         return _product_response(view)
 
     return blueprint
+
+
+def _with_conversion(
+    view: ProductView, quote: Quote | None, currency: str | None
+) -> dict[str, Any]:
+    body = product_json(view)
+    if quote is not None and currency is not None:
+        price = Money(amount=view.price_amount, currency=view.price_currency)
+        body["converted"] = converted_json(quote, price, currency)
+    return body
 
 
 def _product_response(view: ProductView, status: int = 200) -> Response:

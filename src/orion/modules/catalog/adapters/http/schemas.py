@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from orion.modules.catalog.application.queries import MAX_PAGE, CategoryView, ProductView
+from orion.shared_kernel.adapters.http.exchange_rates import ConversionOut, CurrencyQuery
 from orion.shared_kernel.adapters.http.schemas import Body, MoneyIn, MoneyOut
 
 
@@ -38,7 +39,7 @@ class StockAdjustmentIn(Body):
     reason: str | None = Field(default=None, max_length=200)
 
 
-class ProductListQuery(BaseModel):
+class ProductListQuery(CurrencyQuery):
     q: str | None = Field(
         default=None, max_length=200, description="Searched in name, description."
     )
@@ -63,6 +64,9 @@ class ProductOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    converted: ConversionOut | None = Field(
+        default=None, description="With ?currency=: the price in it, and the rate used."
+    )
 
 
 class ProductPageOut(BaseModel):
