@@ -111,6 +111,7 @@ class Container(containers.DeclarativeContainer):
         engine=engine,
         clock=clock,
         mediator=mediator,
+        exchange_rates=exchange_rates,
         config=config.ordering,
     )
     payments = providers.Container(

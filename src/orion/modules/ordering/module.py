@@ -31,6 +31,7 @@ from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handle
 from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
 from orion.shared_kernel.application.clock import Clock
+from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "ordering"
@@ -44,6 +45,7 @@ class OrderingContainer(containers.DeclarativeContainer):
     engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
     clock: providers.Dependency[Clock] = providers.Dependency()
     mediator = providers.Dependency(instance_of=InProcessMediator)
+    exchange_rates = providers.Dependency(instance_of=CurrencyConverter)
     config = providers.Configuration(strict=True)
 
     uow = providers.Factory(SqlOrderingUnitOfWork, engine=engine)
@@ -54,7 +56,9 @@ class OrderingContainer(containers.DeclarativeContainer):
     )
     stock_policy = providers.Singleton(AdvanceOrderOnStockEvents, clock=clock)
     payment_policy = providers.Singleton(AdvanceOrderOnPaymentEvents, clock=clock)
-    blueprint = providers.Singleton(ordering_blueprint, mediator=mediator)
+    blueprint = providers.Singleton(
+        ordering_blueprint, mediator=mediator, exchange_rates=exchange_rates
+    )
 
 
 def register(container: OrderingContainer, mediator: InProcessMediator) -> None:

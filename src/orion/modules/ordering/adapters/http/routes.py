@@ -44,6 +44,8 @@ from orion.shared_kernel.adapters.http.auth import (
     require_admin,
     require_user,
 )
+from orion.shared_kernel.adapters.http.exchange_rates import CurrencyQuery
+from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from orion.shared_kernel.application.mediator import Mediator
 
 from .schemas import (
@@ -55,6 +57,7 @@ from .schemas import (
     OrderOut,
     OrderPageOut,
     cart_json,
+    converted_cart_json,
     order_json,
     payment_json,
     statuses,
@@ -66,7 +69,7 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 MAX_KEY = 255
 
 
-def ordering_blueprint(mediator: Mediator) -> Blueprint:
+def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> Blueprint:
     blueprint = Blueprint("ordering", __name__, url_prefix="/api/v1")
 
     async def cart_ref() -> CartRef:
@@ -95,10 +98,17 @@ def ordering_blueprint(mediator: Mediator) -> Blueprint:
         return response
 
     @blueprint.get("/cart")
+    @validate_querystring(CurrencyQuery)
     @document_response(CartOut)
-    async def get_cart() -> Response:
-        """The current cart, each line at the catalog's current price."""
-        return jsonify(cart_json(await current_cart()))
+    async def get_cart(query_args: CurrencyQuery) -> Response:
+        """The current cart, each line at the catalog's current price; with ``?currency=``,
+        also in that currency (503 when no rates are recent enough)."""
+        cart = await current_cart()
+        body = cart_json(cart)
+        if query_args.currency is not None:
+            quote = await exchange_rates.quote()
+            body["converted"] = converted_cart_json(cart, quote, query_args.currency)
+        return jsonify(body)
 
     @blueprint.put("/cart/items/<uuid:product_id>")
     @validate_request(CartItemIn)

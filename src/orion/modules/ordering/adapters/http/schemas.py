@@ -18,6 +18,7 @@ from orion.modules.ordering.domain.cart import MAX_QUANTITY
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.modules.payments.contracts.queries import OrderPayment
 from orion.shared_kernel.adapters.http.schemas import Body, MoneyOut
+from orion.shared_kernel.application.exchange_rates import Quote
 from orion.shared_kernel.domain.money import Money
 
 StatusName = Literal["pending", "awaiting_payment", "paid", "shipped", "delivered", "cancelled"]
@@ -92,6 +93,25 @@ class CartLineOut(BaseModel):
     in_stock: bool = Field(description="False: fewer on hand than the quantity right now.")
 
 
+class ConvertedCartLineOut(BaseModel):
+    product_id: uuid.UUID
+    unit_price: MoneyOut | None
+    line_total: MoneyOut | None
+
+
+class ConvertedCartOut(BaseModel):
+    """The cart in the asked currency, as a checkout in it would charge: each unit price
+    converted and rounded, then multiplied."""
+
+    currency: str
+    lines: list[ConvertedCartLineOut]
+    total: MoneyOut | None
+    rate: str | None = Field(description="From the total's currency; null for an empty cart.")
+    source: str
+    as_of: str
+    stale: bool
+
+
 class CartOut(BaseModel):
     id: uuid.UUID
     token: str | None = Field(
@@ -101,6 +121,9 @@ class CartOut(BaseModel):
     total: MoneyOut | None
     item_count: int
     updated_at: datetime
+    converted: ConvertedCartOut | None = Field(
+        default=None, description="With ?currency=: the cart's prices in it."
+    )
 
 
 class OrderLineOut(BaseModel):
@@ -198,6 +221,38 @@ def cart_json(view: CartView, token: str | None = None) -> dict[str, Any]:
     if token is not None:
         body["token"] = token
     return body
+
+
+def converted_cart_json(view: CartView, quote: Quote, currency: str) -> dict[str, Any]:
+    lines = []
+    for line in view.lines:
+        unit = None if line.unit_price is None else quote.convert(line.unit_price, currency)
+        lines.append(
+            {
+                "product_id": str(line.product_id),
+                "unit_price": money_json(unit),
+                "line_total": money_json(None if unit is None else unit * line.quantity),
+            }
+        )
+    total = None
+    if view.total is not None:
+        total = sum(
+            (
+                quote.convert(line.unit_price, currency) * line.quantity
+                for line in view.lines
+                if line.available and line.unit_price is not None
+            ),
+            start=Money(amount=0, currency=currency),
+        )
+    return {
+        "currency": currency,
+        "lines": lines,
+        "total": money_json(total),
+        "rate": None if view.total is None else str(quote.rate(view.total.currency, currency)),
+        "source": quote.table.source,
+        "as_of": quote.table.as_of.isoformat(),
+        "stale": quote.stale,
+    }
 
 
 def order_json(view: OrderView) -> dict[str, Any]:
