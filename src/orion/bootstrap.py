@@ -41,6 +41,13 @@ from orion.shared_kernel.adapters.messaging.broker import Subscription, subscrib
 from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
 from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
 from orion.shared_kernel.adapters.messaging.relay import OutboxRelay
+from orion.shared_kernel.adapters.metrics import (
+    Probe,
+    metrics_blueprint,
+    observe_pool,
+    outbox_probe,
+    queue_depth_probe,
+)
 from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
@@ -233,6 +240,7 @@ class Orion:
         else:
             self.broker = InProcessBroker()
         self.draining = False
+        observe_pool(self.engine)
 
     @property
     def in_process_broker(self) -> bool:
@@ -319,6 +327,7 @@ class Orion:
                 *identity.blueprints(self.container.identity()),
                 *ordering.blueprints(self.container.ordering()),
                 *notifications.blueprints(self.container.notifications()),
+                metrics_blueprint(self.metric_probes()),
             ],
             readiness_checks=self._readiness_checks(),
             on_shutdown=[self.aclose],
@@ -330,6 +339,17 @@ class Orion:
     def exchange_rates(self) -> CurrencyConverter:
         converter: CurrencyConverter = self.container.exchange_rates()
         return converter
+
+    def metric_probes(self) -> list[Probe]:
+        """What ``/metrics`` reads at each scrape, besides this process's counters."""
+        probes = [
+            outbox_probe(self.engine, self.outboxes),
+            *ordering.metric_probes(self.container.ordering()),
+            *payments.metric_probes(self.container.payments()),
+        ]
+        if isinstance(self.broker, RabbitMQ):
+            probes.append(queue_depth_probe(self.broker.dead_letter_depths))
+        return probes
 
     async def aclose(self) -> None:
         await payments.close(self.container.payments())

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.catalog.contracts.events import StockReservationFailedV1, StockReservedV1
 from orion.modules.ordering.adapters.http.routes import ordering_blueprint
+from orion.modules.ordering.adapters.sql.metrics import orders_probe
 from orion.modules.ordering.adapters.sql.read_model import SqlOrderingReadModel
 from orion.modules.ordering.adapters.sql.tables import outbox
 from orion.modules.ordering.adapters.sql.unit_of_work import SqlOrderingUnitOfWork
@@ -28,6 +29,7 @@ from orion.modules.payments.contracts.events import PaymentCapturedV1, PaymentFa
 from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handler
+from orion.shared_kernel.adapters.metrics import Probe
 from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
 from orion.shared_kernel.application.clock import Clock
@@ -123,3 +125,7 @@ def periodic(container: OrderingContainer, mediator: InProcessMediator) -> list[
 
 def blueprints(container: OrderingContainer) -> list[Blueprint]:
     return [container.blueprint()]
+
+
+def metric_probes(container: OrderingContainer) -> list[Probe]:
+    return [orders_probe(container.engine())]

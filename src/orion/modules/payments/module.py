@@ -29,6 +29,7 @@ from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import message_handler
 from orion.shared_kernel.adapters.messaging.envelope import Envelope
+from orion.shared_kernel.adapters.metrics import Probe, state_probe
 from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
 from orion.shared_kernel.application.clock import Clock
@@ -152,5 +153,23 @@ def periodic(container: PaymentsContainer, mediator: InProcessMediator) -> list[
             name="payments.reconcile",
             interval_s=config.housekeeping_interval_s(),
             run=lambda: mediator.send(reconcile),
+        )
+    ]
+
+
+def metric_probes(container: PaymentsContainer) -> list[Probe]:
+    """The provider's circuit breaker, as the breakers' store last recorded it."""
+    gateway: ResilientGateway = container.gateway()
+
+    async def breakers() -> dict[str, str]:
+        return {"payments.provider": str(await gateway.circuit_state())}
+
+    return [
+        state_probe(
+            "orion_circuit_breaker_state",
+            "1 for each breaker's current state.",
+            "breaker",
+            ("closed", "opened", "half-opened"),
+            breakers,
         )
     ]

@@ -17,6 +17,7 @@ from quart_schema import QuartSchema
 
 from orion.shared_kernel.adapters.http.health import ReadinessCheck, health_blueprint
 from orion.shared_kernel.adapters.http.problems import install_problem_handlers
+from orion.shared_kernel.adapters.metrics import HTTP_DURATION, HTTP_REQUESTS
 from orion.shared_kernel.adapters.telemetry import tracer
 from orion.shared_kernel.application import context
 
@@ -76,6 +77,7 @@ def create_http_app(
             },
         )
         g.span = span
+        g.route = route
         g.span_token = otel_context.attach(trace.set_span_in_context(span))
         structlog.contextvars.bind_contextvars(
             request_id=request_id,
@@ -99,6 +101,9 @@ def create_http_app(
     @app.after_request
     async def finish_request(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.request_id
+        route = g.get("route", "unmatched")
+        HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        HTTP_DURATION.labels(request.method, route).observe(time.perf_counter() - g.started)
         span = g.get("span")
         if span is not None:
             span.set_attribute("http.response.status_code", response.status_code)

@@ -8,6 +8,7 @@ in the logs and traces.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ import structlog
 
 from orion.shared_kernel.adapters.messaging.broker import Handle
 from orion.shared_kernel.adapters.messaging.envelope import Envelope, UndecodableMessage
+from orion.shared_kernel.adapters.metrics import CONSUMER_DURATION, CONSUMER_MESSAGES
 from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
 from orion.shared_kernel.adapters.telemetry import consumer_span
 from orion.shared_kernel.application import context
@@ -73,6 +75,7 @@ def message_handler(
         event = event_type.from_payload(envelope.payload)
         correlation = context.correlation_id.set(envelope.correlation_id)
         causation = context.causation_id.set(str(envelope.message_id))
+        started = time.perf_counter()
         try:
             with (
                 consumer_span(
@@ -97,7 +100,9 @@ def message_handler(
             ):
                 await reaction(event, envelope)
                 log.debug("message_consumed")
+            CONSUMER_MESSAGES.labels(consumer, "processed").inc()
         finally:
+            CONSUMER_DURATION.labels(consumer).observe(time.perf_counter() - started)
             context.correlation_id.reset(correlation)
             context.causation_id.reset(causation)
 

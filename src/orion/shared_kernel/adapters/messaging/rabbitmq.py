@@ -40,6 +40,7 @@ from aio_pika.abc import (
 
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable, Subscription
 from orion.shared_kernel.adapters.messaging.envelope import Envelope, UndecodableMessage
+from orion.shared_kernel.adapters.metrics import CONSUMER_MESSAGES
 
 EXCHANGE = "orion.events"
 ATTEMPTS_HEADER = "x-orion-attempts"
@@ -250,6 +251,26 @@ class RabbitMQ:
                 arguments={"x-queue-type": "quorum"},
             )
 
+    async def dead_letter_depths(self) -> dict[str, int]:
+        """Messages waiting in each subscription's dead-letter queue (for metrics); a queue
+        not declared yet holds none."""
+        await self.connect()
+        assert self._connection is not None
+        depths: dict[str, int] = {}
+        for subscription in self._topology:
+            queue = dead_letter_queue(subscription.queue)
+            # a passive declaration of a missing queue closes its channel: one per queue
+            channel = await self._connection.channel()
+            try:
+                declared = await channel.declare_queue(queue, passive=True)
+                depths[queue] = declared.declaration_result.message_count or 0
+            except aiormq.exceptions.ChannelNotFoundEntity:
+                depths[queue] = 0
+            finally:
+                if not channel.is_closed:
+                    await channel.close()
+        return depths
+
     # -- consuming -------------------------------------------------------------------------
 
     async def start(self, subscriptions: Iterable[Subscription]) -> None:
@@ -317,6 +338,7 @@ class RabbitMQ:
                     _copy(message, attempts, reason), retry_queue(subscription.queue, delay)
                 )
                 await message.ack()
+                CONSUMER_MESSAGES.labels(subscription.consumer, "retried").inc()
             return
         await message.ack()
 
@@ -331,6 +353,7 @@ class RabbitMQ:
             _copy(message, attempts, reason), dead_letter_queue(subscription.queue)
         )
         await message.ack()
+        CONSUMER_MESSAGES.labels(subscription.consumer, "dead_lettered").inc()
         log.error(
             "message_dead_lettered",
             queue=subscription.queue,

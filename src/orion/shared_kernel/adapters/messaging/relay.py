@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable, Publisher
 from orion.shared_kernel.adapters.messaging.envelope import Envelope
+from orion.shared_kernel.adapters.metrics import RELAY_MESSAGES
 from orion.shared_kernel.adapters.sql.outbox import NOTIFY_CHANNEL
 from orion.shared_kernel.adapters.telemetry import (
     end_span,
@@ -182,6 +183,8 @@ class OutboxRelay:
             if failed:
                 await self._record_failures(connection, table, failed)
         self.counts["published"] += len(done) - (len(rows) - len(to_send))
+        RELAY_MESSAGES.labels(schema, "published").inc(len(done) - (len(rows) - len(to_send)))
+        RELAY_MESSAGES.labels(schema, "failed").inc(len(failed))
         self.counts["unsubscribed"] += len(rows) - len(to_send)
         self.counts["failed"] += len(failed)
         return len(rows)
@@ -218,6 +221,7 @@ class OutboxRelay:
             log.warning(event, message_id=str(row.id), type=row.type, attempts=row.attempts)
             if row.parked_at:
                 self.counts["parked"] += 1
+                RELAY_MESSAGES.labels(table.schema or "", "parked").inc()
 
     async def cleanup(self) -> int:
         """Deletes published rows older than the retention; returns how many."""
