@@ -45,7 +45,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
     assert versions == {
         "catalog_0002",
         "identity_0001",
-        "ordering_0001",
+        "ordering_0002",
         "payments_0001",
         "notifications_0002",
     }

@@ -54,7 +54,12 @@ class OrderingContainer(containers.DeclarativeContainer):
     read_model = providers.Singleton(SqlOrderingReadModel, engine=engine)
     carts = providers.Singleton(CartHandlers, uow=uow.provider, clock=clock, mediator=mediator)
     orders = providers.Singleton(
-        OrderHandlers, uow=uow.provider, read_model=read_model, clock=clock, mediator=mediator
+        OrderHandlers,
+        uow=uow.provider,
+        read_model=read_model,
+        clock=clock,
+        mediator=mediator,
+        exchange_rates=exchange_rates,
     )
     stock_policy = providers.Singleton(AdvanceOrderOnStockEvents, clock=clock)
     payment_policy = providers.Singleton(AdvanceOrderOnPaymentEvents, clock=clock)

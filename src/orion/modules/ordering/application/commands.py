@@ -55,6 +55,7 @@ class PlaceOrder(Command["PlacedOrder"]):
     fingerprint: str
     shipping_address: ShippingAddress
     payment_token: str
+    currency: str | None = None  # charged in it, at the current exchange rate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from orion.modules.catalog.contracts.queries import GetProductsForOrder, ProductForOrder
@@ -21,12 +21,20 @@ from orion.modules.ordering.domain.errors import (
     CartNotFound,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
+    MixedCurrencies,
     OrderNotFound,
     ProductNotFound,
     ProductsUnavailable,
 )
-from orion.modules.ordering.domain.order import CancelReason, Customer, Order, OrderLine
+from orion.modules.ordering.domain.order import (
+    AppliedRate,
+    CancelReason,
+    Customer,
+    Order,
+    OrderLine,
+)
 from orion.shared_kernel.application.clock import Clock
+from orion.shared_kernel.application.exchange_rates import CurrencyConverter, Quote
 from orion.shared_kernel.application.mediator import Mediator
 from orion.shared_kernel.domain.ids import new_id
 from orion.shared_kernel.domain.money import Money
@@ -48,6 +56,7 @@ from .commands import (
 from .events import integration_events
 from .ports import OrderingReadModel, OrderingUnitOfWork
 from .queries import (
+    AppliedRateView,
     CartLineView,
     CartRef,
     CartView,
@@ -213,8 +222,10 @@ class OrderHandlers:
         read_model: OrderingReadModel,
         clock: Clock,
         mediator: Mediator,
+        exchange_rates: CurrencyConverter,
     ) -> None:
         self._uow = uow
+        self._exchange_rates = exchange_rates
         self._read_model = read_model
         self._clock = clock
         self._mediator = mediator
@@ -234,6 +245,7 @@ class OrderHandlers:
             for p in (await self._mediator.ask(GetProductsForOrder(product_ids=ids)) if ids else [])
         }
         contact = await self._mediator.ask(GetCustomerContact(user_id=command.customer_id))
+        quote = await self._quote_for(command.currency, products.values())
         now = self._clock.now()
         async with self._uow() as uow:
             if not await uow.idempotency.claim(command.customer_id, command.idempotency_key):
@@ -246,14 +258,19 @@ class OrderHandlers:
                 raise CartEmpty("there is nothing in the cart to order")
             if seen is None or cart.version != seen.version:
                 raise CartChanged("the cart changed while the order was being placed")
+            lines = _priced_lines(cart, products)
+            applied_rate = None
+            if quote is not None and command.currency is not None:
+                lines, applied_rate = _converted(lines, quote, command.currency)
             order = Order.place(
                 id=new_id(),
                 number=await uow.orders.next_number(),
                 customer=Customer(id=contact.user_id, email=contact.email, name=contact.full_name),
-                lines=_priced_lines(cart, products),
+                lines=lines,
                 shipping_address=command.shipping_address,
                 payment_token=command.payment_token,
                 now=now,
+                applied_rate=applied_rate,
             )
             cart.clear(now=now)
             await uow.carts.save(cart)
@@ -265,6 +282,16 @@ class OrderHandlers:
             )
             await uow.commit()
         return PlacedOrder(order=view, replayed=False)
+
+    async def _quote_for(
+        self, currency: str | None, products: Iterable[ProductForOrder]
+    ) -> Quote | None:
+        """The rates to charge in ``currency`` with, asked before the transaction; none when
+        the catalog's prices are in it already. Rates past their max age raise
+        ``RatesUnavailable`` (503): no order is priced with them."""
+        if currency is None or {product.currency for product in products} <= {currency}:
+            return None
+        return await self._exchange_rates.quote()
 
     async def cancel(self, command: CancelOrder) -> OrderView:
         reason = (
@@ -347,6 +374,36 @@ def _priced_lines(cart: Cart, products: dict[uuid.UUID, ProductForOrder]) -> tup
     )
 
 
+def _converted(
+    lines: tuple[OrderLine, ...], quote: Quote, currency: str
+) -> tuple[tuple[OrderLine, ...], AppliedRate | None]:
+    """Each unit price in ``currency``, converted and rounded once (the cart shows the same)."""
+    bases = {line.unit_price.currency for line in lines}
+    if bases == {currency}:
+        return lines, None
+    if len(bases) != 1:
+        raise MixedCurrencies("every line of an order must be in one currency")
+    (base,) = bases
+    converted = tuple(
+        OrderLine(
+            product_id=line.product_id,
+            sku=line.sku,
+            name=line.name,
+            unit_price=quote.convert(line.unit_price, currency),
+            quantity=line.quantity,
+        )
+        for line in lines
+    )
+    applied = AppliedRate(
+        base_currency=base,
+        rate=quote.rate(base, currency),
+        source=quote.table.source,
+        as_of=quote.table.as_of,
+        fetched_at=quote.fetched_at,
+    )
+    return converted, applied
+
+
 def order_view(order: Order) -> OrderView:
     return OrderView(
         id=order.id,
@@ -370,4 +427,13 @@ def order_view(order: Order) -> OrderView:
         history=list(order.history),
         placed_at=order.placed_at,
         updated_at=order.updated_at,
+        applied_rate=None
+        if order.applied_rate is None
+        else AppliedRateView(
+            base_currency=order.applied_rate.base_currency,
+            rate=str(order.applied_rate.rate),
+            source=order.applied_rate.source,
+            as_of=order.applied_rate.as_of.isoformat(),
+            fetched_at=order.applied_rate.fetched_at,
+        ),
     )

@@ -54,6 +54,15 @@ class OrderLineView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AppliedRateView:
+    base_currency: str
+    rate: str  # decimal text: primitives carry no Decimal
+    source: str
+    as_of: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OrderView:
     id: uuid.UUID
     number: str
@@ -66,6 +75,7 @@ class OrderView:
     history: list[StatusChange]
     placed_at: datetime
     updated_at: datetime
+    applied_rate: AppliedRateView | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from orion.shared_kernel.domain.aggregate import AggregateRoot
@@ -89,6 +90,18 @@ class OrderLine:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AppliedRate:
+    """The exchange rate an order in another currency was priced with: its lines are in the
+    charged currency, each unit price converted from ``base_currency`` at ``rate``."""
+
+    base_currency: str
+    rate: Decimal
+    source: str
+    as_of: date
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StatusChange:
     status: OrderStatus
     at: datetime
@@ -118,8 +131,10 @@ class Order(AggregateRoot):
         payment_token: str,
         history: list[StatusChange],
         version: int = 0,
+        applied_rate: AppliedRate | None = None,
     ) -> None:
         super().__init__(version=version)
+        self.applied_rate = applied_rate
         self.id = id
         self.number = number
         self.customer = customer
@@ -139,6 +154,7 @@ class Order(AggregateRoot):
         shipping_address: ShippingAddress,
         payment_token: str,
         now: datetime,
+        applied_rate: AppliedRate | None = None,
     ) -> Order:
         if not lines:
             raise InvalidOrder("an order needs at least one line")
@@ -154,6 +170,7 @@ class Order(AggregateRoot):
             shipping_address=shipping_address,
             payment_token=payment_token,
             history=[StatusChange(status=OrderStatus.PENDING, at=now, reason=None)],
+            applied_rate=applied_rate,
         )
         order._record(OrderPlaced(at=now))
         return order

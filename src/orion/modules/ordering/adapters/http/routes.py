@@ -145,10 +145,17 @@ def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) ->
                 customer_id=principal.user_id,
                 idempotency_key=_idempotency_key(),
                 fingerprint=hashlib.sha256(
-                    json.dumps(data.model_dump(mode="json"), sort_keys=True).encode()
+                    json.dumps(
+                        # without a currency, the body hashes as it did before there was one
+                        data.model_dump(
+                            mode="json", exclude={"currency"} if data.currency is None else None
+                        ),
+                        sort_keys=True,
+                    ).encode()
                 ).hexdigest(),
                 shipping_address=ShippingAddress(**data.shipping_address.model_dump()),
                 payment_token=data.payment.token,
+                currency=data.currency,
             )
         )
         response = _order_response(placed.order, status=202)

@@ -19,7 +19,7 @@ from orion.modules.ordering.domain.order import OrderStatus
 from orion.modules.payments.contracts.queries import OrderPayment
 from orion.shared_kernel.adapters.http.schemas import Body, MoneyOut
 from orion.shared_kernel.application.exchange_rates import Quote
-from orion.shared_kernel.domain.money import Money
+from orion.shared_kernel.domain.money import InvalidMoney, Money, currency_exponent
 
 StatusName = Literal["pending", "awaiting_payment", "paid", "shipped", "delivered", "cancelled"]
 
@@ -50,6 +50,30 @@ class OrderIn(Body):
 
     shipping_address: AddressIn
     payment: PaymentIn
+    currency: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=3,
+        description="ISO 4217: charge in it, at the current exchange rate (kept on the order).",
+    )
+
+    @field_validator("currency")
+    @classmethod
+    def known_currency(cls, code: str | None) -> str | None:
+        if code is not None:
+            try:
+                currency_exponent(code)
+            except InvalidMoney as error:
+                raise ValueError(error.detail) from None
+        return code
+
+
+class AppliedRateOut(BaseModel):
+    base_currency: str = Field(description="The catalog's currency the prices were in.")
+    rate: str = Field(description="1 base_currency = rate of the order's currency.")
+    source: str
+    as_of: str
+    fetched_at: datetime
 
 
 class OrderListQuery(BaseModel):
@@ -172,6 +196,9 @@ class OrderOut(BaseModel):
     history: list[StatusChangeOut]
     placed_at: datetime
     updated_at: datetime
+    applied_rate: AppliedRateOut | None = Field(
+        default=None, description="Set when checkout asked for another currency."
+    )
     payment: PaymentOut | None = Field(
         default=None, description="On GET only: null until the payments module has one."
     )
@@ -289,6 +316,15 @@ def order_json(view: OrderView) -> dict[str, Any]:
         ],
         "placed_at": view.placed_at.isoformat(),
         "updated_at": view.updated_at.isoformat(),
+        "applied_rate": None
+        if view.applied_rate is None
+        else {
+            "base_currency": view.applied_rate.base_currency,
+            "rate": view.applied_rate.rate,
+            "source": view.applied_rate.source,
+            "as_of": view.applied_rate.as_of,
+            "fetched_at": view.applied_rate.fetched_at.isoformat(),
+        },
     }
 
 

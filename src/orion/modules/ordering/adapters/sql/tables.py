@@ -60,6 +60,12 @@ orders = sa.Table(
     sa.Column("placed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    # The exchange rate of an order charged in another currency than the catalog's (0002).
+    sa.Column("rate_base_currency", sa.String(3)),
+    sa.Column("rate", sa.Numeric),
+    sa.Column("rate_source", sa.Text),
+    sa.Column("rate_as_of", sa.Date),
+    sa.Column("rate_fetched_at", sa.DateTime(timezone=True)),
 )
 
 order_lines = sa.Table(

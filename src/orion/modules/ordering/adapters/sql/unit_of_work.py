@@ -15,6 +15,7 @@ from orion.modules.ordering.application.queries import OrderView
 from orion.modules.ordering.domain.cart import Cart, CartLine
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import (
+    AppliedRate,
     Customer,
     Order,
     OrderLine,
@@ -239,6 +240,15 @@ class SqlOrderRepository:
                 for change in history
             ],
             version=row["version"],
+            applied_rate=None
+            if row["rate"] is None
+            else AppliedRate(
+                base_currency=row["rate_base_currency"],
+                rate=row["rate"],
+                source=row["rate_source"],
+                as_of=row["rate_as_of"],
+                fetched_at=row["rate_fetched_at"],
+            ),
         )
         self._history_loaded[order.id] = len(order.history)
         return order
@@ -355,4 +365,17 @@ def _order_row(order: Order) -> dict[str, Any]:
         "placed_at": order.placed_at,
         "updated_at": order.updated_at,
         "version": order.version,
+        **_rate_columns(order.applied_rate),
+    }
+
+
+def _rate_columns(applied: AppliedRate | None) -> dict[str, Any]:
+    if applied is None:
+        return {}
+    return {
+        "rate_base_currency": applied.base_currency,
+        "rate": applied.rate,
+        "rate_source": applied.source,
+        "rate_as_of": applied.as_of,
+        "rate_fetched_at": applied.fetched_at,
     }
