@@ -32,6 +32,7 @@ FAMILIES = {
     "orion_db_pool_connections_in_use",
     "orion_orders",
     "orion_revenue_minor_units",
+    "orion_payments",
     "orion_metrics_probes_failed",
 }
 
@@ -100,6 +101,7 @@ async def test_a_checkout_moves_the_http_outbox_relay_consumer_and_order_metrics
     assert grew("orion_consumer_messages_total", consumer="payments", outcome="processed") == 1
     assert grew("orion_consumer_handling_seconds_count", consumer="notifications") >= 2
     assert value(after, "orion_circuit_breaker_state", breaker="payments.provider", state="closed")
+    assert grew("orion_payments", status="captured") == 1
     idle = value(after, "orion_db_pool_connections_in_use")
     async with orion.engine.connect() as connection:
         await connection.exec_driver_sql("SELECT 1")

@@ -18,6 +18,7 @@ from orion.modules.payments.adapters.gateway.resilient import (
     close_breakers,
 )
 from orion.modules.payments.adapters.gateway.simulated import SimulatedGateway
+from orion.modules.payments.adapters.sql.metrics import payments_probe
 from orion.modules.payments.adapters.sql.read_model import SqlPaymentsReadModel
 from orion.modules.payments.adapters.sql.tables import outbox
 from orion.modules.payments.adapters.sql.unit_of_work import SqlPaymentsUnitOfWork
@@ -158,7 +159,8 @@ def periodic(container: PaymentsContainer, mediator: InProcessMediator) -> list[
 
 
 def metric_probes(container: PaymentsContainer) -> list[Probe]:
-    """The provider's circuit breaker, as the breakers' store last recorded it."""
+    """The provider's circuit breaker, as the breakers' store last recorded it, and the
+    payments by status."""
     gateway: ResilientGateway = container.gateway()
 
     async def breakers() -> dict[str, str]:
@@ -171,5 +173,6 @@ def metric_probes(container: PaymentsContainer) -> list[Probe]:
             "breaker",
             ("closed", "opened", "half-opened"),
             breakers,
-        )
+        ),
+        payments_probe(container.engine()),
     ]
