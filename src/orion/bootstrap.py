@@ -36,6 +36,11 @@ from orion.shared_kernel.adapters.http.app import create_http_app
 from orion.shared_kernel.adapters.http.auth import AUTHENTICATOR
 from orion.shared_kernel.adapters.http.exchange_rates import exchange_rates_blueprint
 from orion.shared_kernel.adapters.http.health import ReadinessCheck
+from orion.shared_kernel.adapters.http.ratelimit import (
+    RatePolicies,
+    install_rate_limits,
+    parse_networks,
+)
 from orion.shared_kernel.adapters.mediator import InProcessMediator, log_context, map_errors
 from orion.shared_kernel.adapters.messaging.broker import Subscription, subscribed_types
 from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
@@ -333,6 +338,16 @@ class Orion:
             on_shutdown=[self.aclose],
         )
         app.extensions[AUTHENTICATOR] = self.container.identity.authenticator()
+        install_rate_limits(
+            app,
+            self.container.limiter(),
+            RatePolicies(
+                anonymous=self.settings.rate_limit_anonymous,
+                user=self.settings.rate_limit_user,
+                auth=self.settings.rate_limit_auth,
+            ),
+            parse_networks(self.settings.trusted_proxies),
+        )
         return app
 
     @property

@@ -6,11 +6,13 @@ A value given both ways is refused. Secrets are ``SecretStr``: never in ``repr``
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import limits
 import pydantic_settings
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -60,6 +62,18 @@ class Settings(BaseSettings):
     login_limit_per_address: str = "20/minute"
     register_limit_per_address: str = "10/hour"
     reset_limit_per_address: str = "5/hour"
+    rate_limit_anonymous: str = Field(
+        default="1200/minute", description="Requests per client address without a token."
+    )
+    rate_limit_user: str = Field(default="3000/minute", description="Requests per signed-in user.")
+    rate_limit_auth: str = Field(
+        default="300/minute", description="Requests to /api/v1/auth/* per client address."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses or CIDR networks (comma-separated) whose X-Forwarded-For is "
+        "believed; unset: none, the peer's address is the client's",
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
     relay_batch_size: int = Field(default=200, ge=1, le=10_000)
@@ -131,6 +145,31 @@ class Settings(BaseSettings):
     trace_sample_ratio: float = Field(
         default=1.0, ge=0, le=1, description="Share of new traces recorded (parent decides)."
     )
+
+    @field_validator(
+        "login_limit_per_account",
+        "login_limit_per_address",
+        "register_limit_per_address",
+        "reset_limit_per_address",
+        "rate_limit_anonymous",
+        "rate_limit_user",
+        "rate_limit_auth",
+    )
+    @classmethod
+    def rate_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError("must be a rate such as 100/minute") from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def networks(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)  # ValueError names the bad one
+        return value
 
     @field_validator("database_url")
     @classmethod

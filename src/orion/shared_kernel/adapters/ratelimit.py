@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
+from functools import lru_cache
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
@@ -32,6 +34,20 @@ def storage(redis_url: str | None) -> Storage:
     return shared
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Window:
+    """Where a key stands in its limit after a request: for the RateLimit-* headers."""
+
+    limit: int
+    remaining: int
+    reset_after_s: int
+
+
+@lru_cache(maxsize=64)
+def _parsed(limit: str) -> RateLimitItem:
+    return parse(limit)
+
+
 class RateLimiter:
     def __init__(self, storage: Storage) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
@@ -44,6 +60,18 @@ class RateLimiter:
 
     async def hit(self, limit: str, *key: str) -> None:
         await self._limiter.hit(parse(limit), *key)
+
+    async def acquire(self, limit: str, *key: str) -> tuple[bool, Window]:
+        """Counts one request against ``limit`` for ``key`` if the window has room (a refused
+        request is not counted); says whether it had, and where the key stands."""
+        item = _parsed(limit)
+        allowed = await self._limiter.hit(item, *key)
+        stats = await self._limiter.get_window_stats(item, *key)
+        return allowed, Window(
+            limit=item.amount,
+            remaining=max(0, stats.remaining),
+            reset_after_s=max(1, math.ceil(stats.reset_time - time.time())),
+        )
 
     async def _retry_after(self, item: RateLimitItem, key: tuple[str, ...]) -> int:
         stats = await self._limiter.get_window_stats(item, *key)

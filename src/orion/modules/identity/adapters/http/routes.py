@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from quart import Blueprint, Response, jsonify, request
+from quart import Blueprint, Response, jsonify
 from quart_schema import document_response, validate_querystring, validate_request
 
 from orion.modules.identity.application.commands import (
@@ -31,6 +31,7 @@ from orion.modules.identity.application.queries import GetUser, ListUsers, Token
 from orion.modules.identity.domain.errors import InvalidCredentials
 from orion.modules.identity.domain.user import Address, normalize_email
 from orion.shared_kernel.adapters.http.auth import authenticate, require_admin, require_user
+from orion.shared_kernel.adapters.http.ratelimit import client_address
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.application.mediator import Mediator
 
@@ -63,7 +64,7 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
     blueprint = Blueprint("identity", __name__, url_prefix="/api/v1")
 
     def address() -> str:
-        return request.remote_addr or "unknown"
+        return client_address()  # X-Forwarded-For only from ORION_TRUSTED_PROXIES
 
     @blueprint.post("/auth/register")
     @validate_request(RegisterIn)

@@ -1,0 +1,131 @@
+"""Rate limits on every API request, by route class (ADR 13).
+
+- ``auth`` (``/api/v1/auth/...``): per client address, the strictest; identity adds its own
+  per-account and per-address limits on failed logins, registrations and resets.
+- ``user``: a request with a valid bearer token, per user.
+- ``anonymous``: everything else, per client address.
+
+Each limited answer carries ``RateLimit-Limit``, ``RateLimit-Remaining`` and
+``RateLimit-Reset`` (seconds); a refused one is 429 problem+json with ``Retry-After``. The
+client address is the peer's, or, when the peer is a trusted proxy
+(``ORION_TRUSTED_PROXIES``), the right-most ``X-Forwarded-For`` entry that is not one: a
+client cannot choose its own address by sending the header.
+
+When the limits' storage (Redis) cannot be reached, the general API fails open (served,
+logged) and the auth routes fail closed (503): a guessable password must never meet an
+unlimited login.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import structlog
+from limits.errors import StorageError
+from quart import Quart, Response, current_app, g, request
+from redis.exceptions import RedisError
+
+from orion.shared_kernel.adapters.http.auth import bearer_token, optional_principal
+from orion.shared_kernel.adapters.ratelimit import RateLimited, RateLimiter, Window
+from orion.shared_kernel.domain.errors import DependencyUnavailable, NotAuthenticated
+
+log = structlog.get_logger("orion.ratelimit")
+
+TRUSTED_PROXIES = "orion.trusted_proxies"
+UNLIMITED_PREFIXES = ("/health/", "/metrics", "/docs", "/openapi.json")
+AUTH_PREFIX = "/api/v1/auth/"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RatePolicies:
+    anonymous: str = "1200/minute"
+    user: str = "3000/minute"
+    auth: str = "300/minute"
+
+
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """``"10.0.0.0/8, 127.0.0.1"``: addresses or CIDR networks, comma-separated."""
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False)
+        for part in value.split(",")
+        if part.strip()
+    )
+
+
+def client_address() -> str:
+    """The peer, or the first address left of the trusted proxies in ``X-Forwarded-For``."""
+    peer = request.remote_addr or "unknown"
+    trusted: Sequence[Network] = current_app.extensions.get(TRUSTED_PROXIES, ())
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+    for hop in reversed([hop for hop in hops if hop]):
+        if not _is_trusted(hop, trusted):
+            return hop
+    return peer
+
+
+def _is_trusted(address: str, trusted: Iterable[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False  # not an address: "unknown", or garbage in the header
+    return any(ip in network for network in trusted)
+
+
+def install_rate_limits(
+    app: Quart,
+    limiter: RateLimiter,
+    policies: RatePolicies,
+    trusted_proxies: Sequence[Network] = (),
+) -> None:
+    app.extensions[TRUSTED_PROXIES] = tuple(trusted_proxies)
+
+    @app.before_request
+    async def limit_request() -> None:
+        path = request.path
+        if path.startswith(UNLIMITED_PREFIXES):
+            return
+        route_class, limit, key = await _classify(path, policies)
+        try:
+            allowed, window = await limiter.acquire(limit, route_class, key)
+        except (RedisError, OSError, StorageError) as error:
+            if route_class == "auth":
+                log.error(
+                    "rate_limit_storage_unavailable", route_class=route_class, error=str(error)
+                )
+                raise DependencyUnavailable(
+                    "rate limits cannot be checked; sign-in is refused until they can"
+                ) from error
+            log.warning("rate_limit_storage_unavailable", route_class=route_class, error=str(error))
+            return  # fail open: the general API keeps serving
+        g.rate_limit_window = window
+        if not allowed:
+            log.info("rate_limited", route_class=route_class, limit=limit)
+            raise RateLimited(f"{route_class} limit {limit} reached", window.reset_after_s)
+
+    @app.after_request
+    async def rate_limit_headers(response: Response) -> Response:
+        window: Window | None = g.get("rate_limit_window")
+        if window is not None:
+            response.headers["RateLimit-Limit"] = str(window.limit)
+            response.headers["RateLimit-Remaining"] = str(window.remaining)
+            response.headers["RateLimit-Reset"] = str(window.reset_after_s)
+        return response
+
+
+async def _classify(path: str, policies: RatePolicies) -> tuple[str, str, str]:
+    if path.startswith(AUTH_PREFIX):
+        return "auth", policies.auth, client_address()
+    if bearer_token() is not None:
+        try:
+            principal = await optional_principal()
+        except NotAuthenticated:
+            principal = None  # a bad token counts as anonymous here; the route says 401
+        if principal is not None:
+            return "user", policies.user, str(principal.user_id)
+    return "anonymous", policies.anonymous, client_address()
