@@ -30,6 +30,7 @@ from orion.modules.notifications import module as notifications
 from orion.modules.ordering import module as ordering
 from orion.modules.payments import module as payments
 from orion.settings import Settings
+from orion.shared_kernel.adapters.cache import ReadThroughCache, cache_backend
 from orion.shared_kernel.adapters.clock import SystemClock
 from orion.shared_kernel.adapters.exchange_rates import currency_converter
 from orion.shared_kernel.adapters.http.app import create_http_app
@@ -84,6 +85,13 @@ class Container(containers.DeclarativeContainer):
         InProcessMediator, behaviours=providers.List(map_errors(UNAVAILABLE), log_context)
     )
 
+    cache_backend = providers.Singleton(cache_backend, redis_url=config.redis_url)
+    product_cache = providers.Singleton(
+        ReadThroughCache,
+        backend=cache_backend,
+        namespace="catalog:product",
+        ttl_s=config.cache_ttl_s,
+    )
     exchange_rates = providers.Singleton(
         currency_converter,
         clock=clock,
@@ -109,6 +117,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         mediator=mediator,
         exchange_rates=exchange_rates,
+        product_cache=product_cache,
     )
     identity = providers.Container(
         identity.IdentityContainer,
@@ -154,6 +163,7 @@ class Orion:
             {
                 "database_url": database_url,
                 "db_pool_size": settings.db_pool_size,
+                "cache_ttl_s": settings.cache_ttl_s,
                 "redis_url": (
                     None if settings.redis_url is None else settings.redis_url.get_secret_value()
                 ),
@@ -369,6 +379,7 @@ class Orion:
     async def aclose(self) -> None:
         await payments.close(self.container.payments())
         await self.exchange_rates.aclose()
+        await self.container.cache_backend().aclose()
         if isinstance(self.broker, RabbitMQ):
             await self.broker.close()
         await self.engine.dispose()

@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         "believed; unset: none, the peer's address is the client's",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    cache_ttl_s: float = Field(
+        default=30,
+        gt=0,
+        le=3600,
+        description="How long a cached product page may live: the backstop of invalidation.",
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
     relay_batch_size: int = Field(default=200, ge=1, le=10_000)
     relay_poll_interval_ms: int = Field(default=1000, ge=10, le=60_000)

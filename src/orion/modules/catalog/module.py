@@ -10,6 +10,7 @@ from dependency_injector import containers, providers
 from quart import Blueprint
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orion.modules.catalog.adapters.cache import CachedCatalogReadModel
 from orion.modules.catalog.adapters.http.routes import catalog_blueprint
 from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
 from orion.modules.catalog.adapters.sql.tables import outbox
@@ -29,6 +30,7 @@ from orion.modules.catalog.application.policies import (
 from orion.modules.catalog.application.queries import GetProduct, ListCategories, ListProducts
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
+from orion.shared_kernel.adapters.cache import ReadThroughCache
 from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handler
@@ -49,9 +51,14 @@ class CatalogContainer(containers.DeclarativeContainer):
     clock: providers.Dependency[Clock] = providers.Dependency()
     mediator = providers.Dependency(instance_of=InProcessMediator)
     exchange_rates = providers.Dependency(instance_of=CurrencyConverter)
+    product_cache = providers.Dependency(instance_of=ReadThroughCache)
 
-    uow = providers.Factory(SqlCatalogUnitOfWork, engine=engine)
-    read_model = providers.Singleton(SqlCatalogReadModel, engine=engine)
+    uow = providers.Factory(SqlCatalogUnitOfWork, engine=engine, cache=product_cache)
+    read_model = providers.Singleton(
+        CachedCatalogReadModel,
+        inner=providers.Singleton(SqlCatalogReadModel, engine=engine),
+        cache=product_cache,
+    )
 
     handlers = providers.Dict(
         {
