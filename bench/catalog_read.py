@@ -1,10 +1,14 @@
 """Catalog read benchmark: Orion's GET /api/v1/products/{id} against a bare Quart endpoint.
 
-Both servers run side by side in one run, each as a subprocess on the same Hypercorn
+The servers run side by side in one run, each as a subprocess on the same Hypercorn
 configuration (one worker, uvloop, access log off, bound to 127.0.0.1):
 
   orion  `python -m orion serve` on a throwaway PostgreSQL database (127.0.0.1:5432, user
          postgres) migrated and seeded with the demo catalog, ORION_LOG_LEVEL=WARNING;
+         without Redis, so the product page comes from its in-process LRU cache;
+  redis  the same, with ORION_REDIS_URL (ORION_BENCH_REDIS_URL, default
+         redis://127.0.0.1:6379/13): the product page comes from the Redis cache (ADR 14),
+         and the rate limits count in Redis too;
   bare   a minimal Quart app returning a constant JSON dict shaped like a product.
 
 wrk (`wrk --latency -t1`) warms each up, then measures them alternately (bare, orion, bare,
@@ -34,6 +38,7 @@ from quart import Quart, Response, jsonify
 
 from _common import HOST, database_url, fetch, free_port, load_average, server, throwaway_database
 
+REDIS_URL = os.environ.get("ORION_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 WARMUP_SECONDS = 2
 ROUNDS = 2
 
@@ -113,7 +118,7 @@ def median(samples: list[Sample]) -> Sample:
 
 
 def benchmark(seconds: int, connections: int) -> None:
-    orion_port, bare_port = free_port(), free_port()
+    orion_port, redis_port, bare_port = free_port(), free_port(), free_port()
     with throwaway_database() as database:
         env = {
             **os.environ,
@@ -126,13 +131,22 @@ def benchmark(seconds: int, connections: int) -> None:
         subprocess.run([*orion, "migrate"], env=env, check=True)
         subprocess.run([*orion, "seed", "--demo"], env=env, check=True)
         orion_base = f"http://{HOST}:{orion_port}"
+        redis_base = f"http://{HOST}:{redis_port}"
         bare_url = f"http://{HOST}:{bare_port}/product"
+        redis_env = {**env, "ORION_REDIS_URL": REDIS_URL}
         with (
             server([*orion, "serve", "--port", str(orion_port)], f"{orion_base}/health/live", env),
+            server(
+                [*orion, "serve", "--port", str(redis_port)], f"{redis_base}/health/live", redis_env
+            ),
             server([sys.executable, __file__, "--serve-bare", str(bare_port)], bare_url, env),
         ):
             first = json.loads(fetch(f"{orion_base}/api/v1/products?limit=1"))["items"][0]
-            targets = {"bare": bare_url, "orion": f"{orion_base}/api/v1/products/{first['id']}"}
+            targets = {
+                "bare": bare_url,
+                "orion": f"{orion_base}/api/v1/products/{first['id']}",
+                "redis": f"{redis_base}/api/v1/products/{first['id']}",
+            }
             sizes = {name: len(fetch(url)) for name, url in targets.items()}
             print(f"database {database}; warming up each server for {WARMUP_SECONDS} s")
             for url in targets.values():
@@ -150,7 +164,7 @@ def benchmark(seconds: int, connections: int) -> None:
 
 
 def report(targets: dict[str, str], sizes: dict[str, int], result: dict[str, Sample]) -> None:
-    bare, orion = result["bare"], result["orion"]
+    bare = result["bare"]
     print()
     print("Hypercorn, 1 worker, uvloop, access log off, on 127.0.0.1, for both servers.")
     print("Orion runs with ORION_LOG_LEVEL=WARNING: its per-request info log lines are off.")
@@ -163,10 +177,12 @@ def report(targets: dict[str, str], sizes: dict[str, int], result: dict[str, Sam
         print(
             f"{name:<14}{sample.requests_per_s:>10.1f}{sample.p50_ms:>10.2f}{sample.p99_ms:>10.2f}"
         )
-    print(
-        f"{'orion / bare':<14}{orion.requests_per_s / bare.requests_per_s:>10.2f}"
-        f"{orion.p50_ms / bare.p50_ms:>10.2f}{orion.p99_ms / bare.p99_ms:>10.2f}"
-    )
+    for name, sample in result.items():
+        if name != "bare":
+            print(
+                f"{name + ' / bare':<14}{sample.requests_per_s / bare.requests_per_s:>10.2f}"
+                f"{sample.p50_ms / bare.p50_ms:>10.2f}{sample.p99_ms / bare.p99_ms:>10.2f}"
+            )
 
 
 def main() -> None:
