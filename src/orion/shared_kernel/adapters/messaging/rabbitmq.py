@@ -326,7 +326,11 @@ class RabbitMQ:
             log.warning(
                 "message_failed",
                 queue=subscription.queue,
+                module=subscription.consumer,
                 message_id=str(envelope.message_id),
+                correlation_id=envelope.correlation_id,
+                # the trace the failed attempt belongs to (its span has ended)
+                trace_id=(envelope.traceparent or "--").split("-")[1] or None,
                 attempt=attempts,
                 error=reason,
             )
@@ -357,6 +361,8 @@ class RabbitMQ:
         log.error(
             "message_dead_lettered",
             queue=subscription.queue,
+            module=subscription.consumer,
+            correlation_id=message.correlation_id,
             message_id=message.message_id,
             attempts=attempts,
             error=reason,
