@@ -1,4 +1,4 @@
-"""Rate limits on every API request, by route class (ADR 13).
+"""Rate limits on every API request, by route class (ADR 15).
 
 - ``auth`` (``/api/v1/auth/...``): per client address, the strictest; identity adds its own
   per-account and per-address limits on failed logins, registrations and resets.
