@@ -174,3 +174,24 @@ async def test_a_dead_lettered_message_shows_in_the_dlq_depth_and_the_consumer_c
     assert value(after, "orion_consumer_messages_total", **dead) == (
         value(before, "orion_consumer_messages_total", **dead) + 1
     )
+
+
+async def test_cache_lookups_and_rate_limit_refusals_are_counted(
+    client: Client, orion: Orion
+) -> None:
+    pen = await product(orion)
+    before = await scrape(client)
+    for _ in range(2):  # a miss, then a hit
+        assert (await client.get(f"/api/v1/products/{pen}")).status_code == 200
+    for _ in range(6):  # the sixth wrong password of a minute is refused
+        await client.post(
+            "/api/v1/auth/login", json={"email": "nobody@example.com", "password": "wrong one!"}
+        )
+    after = await scrape(client)
+
+    def moved(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert moved("orion_cache_lookups_total", cache="catalog:product", outcome="miss") == 1
+    assert moved("orion_cache_lookups_total", cache="catalog:product", outcome="hit") == 1
+    assert moved("orion_rate_limited_total", limit="5/minute") == 1

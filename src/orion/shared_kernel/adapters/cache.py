@@ -20,6 +20,8 @@ import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import RedisError
 
+from orion.shared_kernel.adapters.metrics import CACHE_LOOKUPS
+
 log = structlog.get_logger("orion.cache")
 
 T = TypeVar("T")
@@ -93,6 +95,10 @@ class ReadThroughCache:
         self._ttl_s = ttl_s
         self._loading: dict[str, asyncio.Future[bytes]] = {}
         self.hits = self.misses = self.coalesced = self.errors = 0
+        self._counted = {  # the same counts, for /metrics
+            outcome: CACHE_LOOKUPS.labels(namespace, outcome)
+            for outcome in ("hit", "miss", "coalesced", "error")
+        }
 
     async def get_or_load(
         self,
@@ -108,6 +114,7 @@ class ReadThroughCache:
         flight = self._loading.get(full_key)
         if flight is not None:
             self.coalesced += 1
+            self._counted["coalesced"].inc()
             return decode(await asyncio.shield(flight))
         flight = asyncio.get_running_loop().create_future()
         self._loading[full_key] = flight
@@ -133,8 +140,10 @@ class ReadThroughCache:
             cached = None
         if cached is not None:
             self.hits += 1
+            self._counted["hit"].inc()
             return cached
         self.misses += 1
+        self._counted["miss"].inc()
         encoded = encode(await load())
         try:
             await self._backend.set(full_key, encoded, self._ttl_s)
@@ -150,6 +159,7 @@ class ReadThroughCache:
 
     def _failed(self, operation: str, error: BaseException) -> None:
         self.errors += 1
+        self._counted["error"].inc()
         log.warning("cache_unavailable", operation=operation, error=str(error))
 
 

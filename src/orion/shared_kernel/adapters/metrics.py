@@ -57,6 +57,16 @@ CONSUMER_DURATION = Histogram(
     ["consumer"],
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+CACHE_LOOKUPS = Counter(
+    "orion_cache_lookups",
+    "Read-through cache lookups, by cache and outcome (hit, miss, coalesced, error).",
+    ["cache", "outcome"],
+)
+RATE_LIMITED = Counter(
+    "orion_rate_limited",
+    "Requests refused by a rate limit, by the limit that refused them.",
+    ["limit"],
+)
 DB_POOL_IN_USE = Gauge(
     "orion_db_pool_connections_in_use",
     "Database connections checked out of the pool, summed over live processes.",

@@ -13,6 +13,7 @@ from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
+from orion.shared_kernel.adapters.metrics import RATE_LIMITED
 from orion.shared_kernel.domain.errors import DomainError
 
 
@@ -56,6 +57,7 @@ class RateLimiter:
         """Refuses with ``RateLimited`` when ``limit`` (``"5/minute"``) is used up for ``key``."""
         item = parse(limit)
         if not await self._limiter.test(item, *key):
+            RATE_LIMITED.labels(limit).inc()
             raise RateLimited(f"limit {limit} reached", await self._retry_after(item, key))
 
     async def hit(self, limit: str, *key: str) -> None:
@@ -66,6 +68,8 @@ class RateLimiter:
         request is not counted); says whether it had, and where the key stands."""
         item = _parsed(limit)
         allowed = await self._limiter.hit(item, *key)
+        if not allowed:
+            RATE_LIMITED.labels(limit).inc()
         stats = await self._limiter.get_window_stats(item, *key)
         return allowed, Window(
             limit=item.amount,
