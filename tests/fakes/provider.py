@@ -27,6 +27,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import h11
 
+from tests.fakes.loopback import read_request, respond, serving
+
 API_KEY = "sk_test_orion"
 DECLINES = {"tok_declined": "card_declined", "tok_insufficient_funds": "insufficient_funds"}
 
@@ -141,46 +143,24 @@ class FakeProvider:
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connection = h11.Connection(h11.SERVER)
         try:
-            while (request := await _read_request(connection, reader)) is not None:
+            while (request := await read_request(connection, reader)) is not None:
                 event, body = request
                 headers = {k.decode().lower(): v.decode() for k, v in event.headers}
                 status, payload, extra = await self._answer(
                     event.method.decode(), event.target.decode(), headers, body
                 )
                 content = json.dumps(payload).encode()
-                head = [("Content-Type", "application/json"), ("Content-Length", str(len(content)))]
-                writer.write(
-                    connection.send(
-                        h11.Response(status_code=status, headers=[*head, *extra.items()])
-                    )
+                await respond(
+                    connection,
+                    writer,
+                    status,
+                    content,
+                    {"Content-Type": "application/json", **extra},
                 )
-                writer.write(connection.send(h11.Data(data=content)))
-                writer.write(connection.send(h11.EndOfMessage()))
-                await writer.drain()
-                connection.start_next_cycle()
         except (Dropped, h11.ProtocolError, ConnectionError):
             pass  # the connection ends here, which is all a client can see of it
         finally:
             writer.close()
-
-
-async def _read_request(
-    connection: h11.Connection, reader: asyncio.StreamReader
-) -> tuple[h11.Request, bytes] | None:
-    request: h11.Request | None = None
-    body = b""
-    while True:
-        event = connection.next_event()
-        if event is h11.NEED_DATA:
-            connection.receive_data(await reader.read(65536))
-        elif isinstance(event, h11.Request):
-            request = event
-        elif isinstance(event, h11.Data):
-            body += event.data
-        elif isinstance(event, h11.EndOfMessage) and request is not None:
-            return request, body
-        elif isinstance(event, h11.ConnectionClosed):
-            return None
 
 
 @contextlib.asynccontextmanager
@@ -188,25 +168,6 @@ async def fake_provider() -> AsyncIterator[FakeProvider]:
     """A provider listening on 127.0.0.1 on a free port until the block ends; its open
     connections (a hanging answer among them) are closed then."""
     provider = FakeProvider()
-    handlers: set[asyncio.Task[None]] = set()
-
-    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        handlers.add(task)
-        try:
-            await provider.serve(reader, writer)
-        finally:
-            handlers.discard(task)
-
-    server = await asyncio.start_server(connected, "127.0.0.1", 0)
-    host, port = server.sockets[0].getsockname()[:2]
-    provider.url = f"http://{host}:{port}"
-    try:
+    async with serving(provider.serve) as url:
+        provider.url = url
         yield provider
-    finally:
-        server.close()
-        for task in list(handlers):
-            task.cancel()
-        await asyncio.gather(*handlers, return_exceptions=True)
-        await server.wait_closed()

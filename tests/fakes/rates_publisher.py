@@ -20,6 +20,8 @@ from typing import Literal
 
 import h11
 
+from tests.fakes.loopback import read_request, respond, serving
+
 ECB_SAMPLE = Path(__file__).parent.parent / "data" / "eurofxref-daily.xml"
 
 
@@ -62,29 +64,13 @@ class RatesPublisher:
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connection = h11.Connection(h11.SERVER)
         try:
-            while await _read_request(connection, reader):
+            while await read_request(connection, reader) is not None:
                 status, content, headers = await self._answer()
-                head = [("Content-Length", str(len(content))), *headers.items()]
-                writer.write(connection.send(h11.Response(status_code=status, headers=head)))
-                writer.write(connection.send(h11.Data(data=content)))
-                writer.write(connection.send(h11.EndOfMessage()))
-                await writer.drain()
-                connection.start_next_cycle()
+                await respond(connection, writer, status, content, headers)
         except (h11.ProtocolError, ConnectionError):
             pass  # the connection ends here, which is all a client can see of it
         finally:
             writer.close()
-
-
-async def _read_request(connection: h11.Connection, reader: asyncio.StreamReader) -> bool:
-    while True:
-        event = connection.next_event()
-        if event is h11.NEED_DATA:
-            connection.receive_data(await reader.read(65536))
-        elif isinstance(event, h11.EndOfMessage):
-            return True
-        elif isinstance(event, h11.ConnectionClosed):
-            return False
 
 
 @contextlib.asynccontextmanager
@@ -93,25 +79,6 @@ async def rates_publisher(
 ) -> AsyncIterator[RatesPublisher]:
     """Serves ``document`` (the ECB sample by default) on 127.0.0.1 until the block ends."""
     publisher = RatesPublisher(document or ECB_SAMPLE.read_bytes(), content_type)
-    handlers: set[asyncio.Task[None]] = set()
-
-    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        handlers.add(task)
-        try:
-            await publisher.serve(reader, writer)
-        finally:
-            handlers.discard(task)
-
-    server = await asyncio.start_server(connected, "127.0.0.1", 0)
-    host, port = server.sockets[0].getsockname()[:2]
-    publisher.url = f"http://{host}:{port}/stats/eurofxref/eurofxref-daily.xml"
-    try:
+    async with serving(publisher.serve) as url:
+        publisher.url = f"{url}/stats/eurofxref/eurofxref-daily.xml"
         yield publisher
-    finally:
-        server.close()
-        for task in list(handlers):
-            task.cancel()
-        await asyncio.gather(*handlers, return_exceptions=True)
-        await server.wait_closed()
