@@ -16,9 +16,11 @@ from typing import Any
 
 import asyncpg
 import pytest
+import redis.asyncio as aioredis
 import sqlalchemy as sa
 from pydantic import SecretStr
 from quart.typing import TestClientProtocol as Client
+from redis.exceptions import RedisError
 from sqlalchemy.engine import make_url
 
 from orion.bootstrap import Orion
@@ -73,6 +75,20 @@ async def database_url() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[aioredis.Redis]:
+    """A client of the test Redis (``ORION_TEST_REDIS_URL``)."""
+    client = aioredis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as error:
+        unavailable(f"Redis at {REDIS_URL}", error)
+    try:
+        yield client
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture

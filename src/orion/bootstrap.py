@@ -86,11 +86,11 @@ class Container(containers.DeclarativeContainer):
     )
 
     cache_backend = providers.Singleton(cache_backend, redis_url=config.redis_url)
-    product_cache = providers.Singleton(
-        ReadThroughCache,
-        backend=cache_backend,
-        namespace="catalog:product",
-        ttl_s=config.cache_ttl_s,
+    catalog_cache = providers.Singleton(
+        ReadThroughCache, backend=cache_backend, namespace="catalog", ttl_s=config.cache_ttl_s
+    )
+    identity_cache = providers.Singleton(
+        ReadThroughCache, backend=cache_backend, namespace="identity", ttl_s=config.cache_ttl_s
     )
     exchange_rates = providers.Singleton(
         currency_converter,
@@ -117,7 +117,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         mediator=mediator,
         exchange_rates=exchange_rates,
-        product_cache=product_cache,
+        cache=catalog_cache,
     )
     identity = providers.Container(
         identity.IdentityContainer,
@@ -125,6 +125,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         mediator=mediator,
         limiter=limiter,
+        cache=identity_cache,
         config=config.identity,
     )
     ordering = providers.Container(

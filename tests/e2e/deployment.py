@@ -29,7 +29,7 @@ MODES: dict[str, list[list[str]]] = {
     "split": [
         ["serve", "--no-workers", "--no-relay"],
         ["relay"],
-        ["worker", "--module", "catalog,ordering"],
+        ["worker", "--module", "catalog,identity,ordering"],
         ["worker", "--module", "payments"],
         ["worker", "--module", "notifications"],
     ],

@@ -30,6 +30,7 @@ SAMPLES: list[IntegrationEvent] = [
         reset_token="reset-token-sample",
         expires_at="2026-01-02T04:04:05.678901+00:00",
     ),
+    events.UserChangedV1(**BASE, changes=["disabled", "role"]),
 ]
 
 

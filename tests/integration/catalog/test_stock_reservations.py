@@ -46,11 +46,11 @@ ORDER_EVENT = {
 
 @pytest.fixture
 def handle(orion: Orion) -> Handle:
-    (subscription,) = orion.subscriptions(["catalog"])
-    assert (subscription.queue, subscription.types) == (
-        "catalog.ordering",
-        {OrderPlacedV1.wire_name, OrderCancelledV1.wire_name},
-    )
+    by_queue = {
+        subscription.queue: subscription for subscription in orion.subscriptions(["catalog"])
+    }
+    subscription = by_queue["catalog.ordering"]
+    assert subscription.types == {OrderPlacedV1.wire_name, OrderCancelledV1.wire_name}
     return subscription.handle
 
 

@@ -59,6 +59,8 @@ async def test_register_log_in_profile_password_refresh_log_out(
     profile = await patched.get_json()
     assert profile["full_name"] == "Augusta Ada King"
     assert profile["default_shipping_address"]["city"] == "London"
+    me_again = await client.get("/api/v1/me", headers=bearer(pair["access_token"]))
+    assert (await me_again.get_json())["full_name"] == "Augusta Ada King"  # not the cached one
 
     refreshed = await post(client, "/api/v1/auth/refresh", {"refresh_token": pair["refresh_token"]})
     assert refreshed.status_code == 200
@@ -86,6 +88,16 @@ async def test_register_log_in_profile_password_refresh_log_out(
 
     async with orion.engine.connect() as connection:
         stored = await connection.scalar(sa.select(users.c.password_hash))
-        events = (await connection.execute(sa.select(outbox.c.type))).scalars().all()
+        events = (
+            await connection.execute(
+                sa.select(outbox.c.type, outbox.c.payload["changes"]).order_by(
+                    outbox.c.aggregate_version
+                )
+            )
+        ).all()
     assert stored.startswith("$argon2id$")
-    assert events == ["identity.user_registered.v1"]
+    assert [tuple(event) for event in events] == [
+        ("identity.user_registered.v1", None),
+        ("identity.user_changed.v1", ["profile"]),
+        ("identity.user_changed.v1", ["password"]),
+    ]

@@ -192,6 +192,6 @@ async def test_cache_lookups_and_rate_limit_refusals_are_counted(
     def moved(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
 
-    assert moved("orion_cache_lookups_total", cache="catalog:product", outcome="miss") == 1
-    assert moved("orion_cache_lookups_total", cache="catalog:product", outcome="hit") == 1
+    assert moved("orion_cache_lookups_total", cache="catalog", outcome="miss") == 1
+    assert moved("orion_cache_lookups_total", cache="catalog", outcome="hit") == 1
     assert moved("orion_rate_limited_total", limit="5/minute") == 1

@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 import redis.asyncio as aioredis
 from dependency_injector import providers
-from redis.exceptions import RedisError
 
 from orion.bootstrap import Orion
 from orion.shared_kernel.adapters.exchange_rates import currency_converter
@@ -22,7 +21,6 @@ from orion.shared_kernel.adapters.exchange_rates.stores import RedisRatesStore
 from orion.shared_kernel.adapters.resilience import breakers
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from orion.shared_kernel.domain.exchange import RatesUnavailable
-from tests.conftest import REDIS_URL, unavailable
 from tests.fakes.clock import FrozenClock
 from tests.fakes.rates_publisher import HANG, RatesPublisher, answer, rates_publisher
 
@@ -33,19 +31,6 @@ READ_TIMEOUT_S = 0.3
 async def publisher() -> AsyncIterator[RatesPublisher]:
     async with rates_publisher() as running:
         yield running
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (RedisError, OSError) as error:
-        unavailable(f"Redis at {REDIS_URL}", error)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 class Sleeps:

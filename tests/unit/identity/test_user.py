@@ -85,7 +85,7 @@ def test_role_changes_and_promotion() -> None:
     user.promote_to_admin(now=T1)
     assert user.role == "admin"
     assert user.updated_at == T1
-    assert user.pull_events() == [UserChanged(at=T1)]
+    assert user.pull_events() == [UserChanged(at=T1, change="role")]
     assert registered(role="admin").role == "admin"
 
 
@@ -95,11 +95,11 @@ def test_disable_and_enable_are_idempotent() -> None:
     user.disable(now=T2)
     assert user.disabled_at == T1
     assert user.is_disabled
-    assert user.pull_events() == [UserChanged(at=T1)]
+    assert user.pull_events() == [UserChanged(at=T1, change="disabled")]
     user.enable(now=T2)
     user.enable(now=T2)
     assert not user.is_disabled
-    assert user.pull_events() == [UserChanged(at=T2)]
+    assert user.pull_events() == [UserChanged(at=T2, change="enabled")]
 
 
 def test_email_is_verified_once() -> None:
@@ -107,7 +107,7 @@ def test_email_is_verified_once() -> None:
     user.verify_email(now=T1)
     user.verify_email(now=T2)
     assert user.email_verified_at == T1
-    assert user.pull_events() == [UserChanged(at=T1)]
+    assert user.pull_events() == [UserChanged(at=T1, change="email_verified")]
 
 
 def test_profile_update_keeps_what_is_not_given() -> None:

@@ -1,6 +1,6 @@
 """The catalog's composition: its container, its handlers on the mediator, its HTTP routes,
-its consumer of ordering's events, its migrations. The only file of the catalog that
-``bootstrap.py`` imports."""
+its consumers (of ordering's events, and of its own to drop cached pages), its migrations.
+The only file of the catalog that ``bootstrap.py`` imports."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from dependency_injector import containers, providers
 from quart import Blueprint
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from orion.modules.catalog.adapters.cache import CachedCatalogReadModel
+from orion.modules.catalog.adapters.cache import (
+    PRODUCT_EVENTS,
+    STOCK_EVENTS,
+    CachedCatalogReadModel,
+    stale_keys,
+)
 from orion.modules.catalog.adapters.http.routes import catalog_blueprint
 from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
 from orion.modules.catalog.adapters.sql.tables import outbox
@@ -30,7 +35,7 @@ from orion.modules.catalog.application.policies import (
 from orion.modules.catalog.application.queries import GetProduct, ListCategories, ListProducts
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
-from orion.shared_kernel.adapters.cache import ReadThroughCache
+from orion.shared_kernel.adapters.cache import CacheInvalidation, ReadThroughCache
 from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handler
@@ -51,13 +56,18 @@ class CatalogContainer(containers.DeclarativeContainer):
     clock: providers.Dependency[Clock] = providers.Dependency()
     mediator = providers.Dependency(instance_of=InProcessMediator)
     exchange_rates = providers.Dependency(instance_of=CurrencyConverter)
-    product_cache = providers.Dependency(instance_of=ReadThroughCache)
+    cache = providers.Dependency(instance_of=ReadThroughCache)
 
-    uow = providers.Factory(SqlCatalogUnitOfWork, engine=engine, cache=product_cache)
+    invalidation = providers.Singleton(
+        CacheInvalidation, cache=cache, keys=providers.Object(stale_keys)
+    )
+    uow = providers.Factory(
+        SqlCatalogUnitOfWork, engine=engine, after_commit=invalidation.provided.after_commit
+    )
     read_model = providers.Singleton(
         CachedCatalogReadModel,
         inner=providers.Singleton(SqlCatalogReadModel, engine=engine),
-        cache=product_cache,
+        cache=cache,
     )
 
     handlers = providers.Dict(
@@ -92,18 +102,24 @@ class CatalogContainer(containers.DeclarativeContainer):
 
 
 def subscriptions(container: CatalogContainer) -> list[Subscription]:
-    """Ordering's placed and cancelled orders: the catalog's side of the order saga."""
-    policies: dict[type[IntegrationEvent], Policy] = {
+    """Ordering's placed and cancelled orders (the catalog's side of the order saga), and the
+    catalog's own product and stock events (each drops the cached pages it made stale)."""
+    saga: dict[type[IntegrationEvent], Policy] = {
         OrderPlacedV1: container.reserve_stock(),
         OrderCancelledV1: container.release_stock(),
+    }
+    invalidation = container.invalidation()
+    own: dict[type[IntegrationEvent], Policy] = {
+        event_type: invalidation for event_type in (*PRODUCT_EVENTS, *STOCK_EVENTS)
     }
     return [
         Subscription(
             consumer=NAME,
-            producer="ordering",
+            producer=producer,
             types=frozenset(event_type.wire_name for event_type in policies),
             handle=inbox_handler(consumer=NAME, uow=container.uow, policies=policies),
         )
+        for producer, policies in (("ordering", saga), (NAME, own))
     ]
 
 

@@ -1,5 +1,6 @@
 """The identity module's composition: container, handlers on the mediator, HTTP routes,
-the ``Authenticator`` every other module's guarded routes use, and its migrations."""
+the ``Authenticator`` every other module's guarded routes use, its consumer of its own events
+(to drop cached profiles), and its migrations."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dependency_injector import containers, providers
 from quart import Blueprint
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orion.modules.identity.adapters.cache import CachedIdentityReadModel, stale_keys
 from orion.modules.identity.adapters.http.routes import Limits, identity_blueprint
 from orion.modules.identity.adapters.security.authenticator import SessionCheckingAuthenticator
 from orion.modules.identity.adapters.security.passwords import Argon2Hasher, common_passwords
@@ -21,9 +23,12 @@ from orion.modules.identity.adapters.sql.unit_of_work import SqlIdentityUnitOfWo
 from orion.modules.identity.application import commands
 from orion.modules.identity.application.handlers import IdentityHandlers, IdentityQueries
 from orion.modules.identity.application.queries import GetUser, ListUsers
+from orion.modules.identity.contracts.events import UserChangedV1
 from orion.modules.identity.contracts.queries import GetCustomerContact
+from orion.shared_kernel.adapters.cache import CacheInvalidation, ReadThroughCache
 from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
+from orion.shared_kernel.adapters.messaging.consumer import inbox_handler
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
 from orion.shared_kernel.application.clock import Clock
@@ -40,10 +45,20 @@ class IdentityContainer(containers.DeclarativeContainer):
     clock: providers.Dependency[Clock] = providers.Dependency()
     mediator = providers.Dependency(instance_of=InProcessMediator)
     limiter = providers.Dependency(instance_of=RateLimiter)
+    cache = providers.Dependency(instance_of=ReadThroughCache)
     config = providers.Configuration(strict=True)
 
-    uow = providers.Factory(SqlIdentityUnitOfWork, engine=engine)
-    read_model = providers.Singleton(SqlIdentityReadModel, engine=engine)
+    invalidation = providers.Singleton(
+        CacheInvalidation, cache=cache, keys=providers.Object(stale_keys)
+    )
+    uow = providers.Factory(
+        SqlIdentityUnitOfWork, engine=engine, after_commit=invalidation.provided.after_commit
+    )
+    read_model = providers.Singleton(
+        CachedIdentityReadModel,
+        inner=providers.Singleton(SqlIdentityReadModel, engine=engine),
+        cache=cache,
+    )
     hasher = providers.Singleton(Argon2Hasher)
     tokens = providers.Singleton(
         JwtAccessTokens,
@@ -102,8 +117,19 @@ def register(container: IdentityContainer, mediator: InProcessMediator) -> None:
 
 
 def subscriptions(container: IdentityContainer) -> list[Subscription]:
-    """Identity consumes no other module's events."""
-    return []
+    """Identity's own account changes, each dropping the cached profile (no other module's)."""
+    return [
+        Subscription(
+            consumer=NAME,
+            producer=NAME,
+            types=frozenset({UserChangedV1.wire_name}),
+            handle=inbox_handler(
+                consumer=NAME,
+                uow=container.uow,
+                policies={UserChangedV1: container.invalidation()},
+            ),
+        )
+    ]
 
 
 def blueprints(container: IdentityContainer) -> list[Blueprint]:

@@ -1,11 +1,19 @@
 """A read-through cache for read models (ADR 14): Redis when configured (every process sees
 one copy, and one process's invalidation), else an in-process LRU (the embedded default).
 
-- One load per key at a time in a process: concurrent misses wait for the first load
+- An entry is a *field* of a *key*; invalidating a key drops all its fields at once. A
+  product's page is one field of the product's key; every product list page is a field of
+  one ``lists`` key, so any product change drops them all with one delete.
+- One load per entry at a time in a process: concurrent misses wait for the first load
   (single-flight) instead of each querying the database.
-- A short TTL on every entry is the backstop for an invalidation that was missed.
-- The cache fails open: when Redis cannot be reached, reads go to the loader, the failure
-  is logged (``cache_unavailable``) and counted (``errors``).
+- A short TTL is the backstop for an invalidation that was missed: a key lives at most that
+  long after its first field was stored.
+- Reads fail open: when Redis cannot be reached, reads go to the loader, the failure is
+  logged (``cache_unavailable``) and counted (``errors``).
+- ``CacheInvalidation`` drops the entries a module's own events name: right after the
+  writer's commit (so the writer's next read sees its change) and again when the event comes
+  back through the module's inbox (which retries until Redis takes the delete, so a crash
+  between commit and delete, or Redis refusing it, leaves nothing stale past the retry).
 """
 
 from __future__ import annotations
@@ -13,14 +21,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
 
 import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import RedisError
 
 from orion.shared_kernel.adapters.metrics import CACHE_LOOKUPS
+from orion.shared_kernel.application.messages import IntegrationEvent
 
 log = structlog.get_logger("orion.cache")
 
@@ -28,23 +37,29 @@ T = TypeVar("T")
 
 
 class CacheBackend(Protocol):
-    async def get(self, key: str) -> bytes | None: ...
+    async def get(self, key: str, field: str) -> bytes | None: ...
 
-    async def set(self, key: str, value: bytes, ttl_s: float) -> None: ...
+    async def set(self, key: str, field: str, value: bytes, ttl_s: float) -> None:
+        """Stores the field; the key expires ``ttl_s`` after its first field was stored."""
 
     async def delete(self, *keys: str) -> None: ...
 
 
 class RedisCacheBackend:
+    """A key is a Redis hash of its fields."""
+
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
 
-    async def get(self, key: str) -> bytes | None:
-        value = await self._redis.get(key)
+    async def get(self, key: str, field: str) -> bytes | None:
+        value = await self._redis.hget(key, field)
         return value.encode() if isinstance(value, str) else value
 
-    async def set(self, key: str, value: bytes, ttl_s: float) -> None:
-        await self._redis.set(key, value, px=max(1, int(ttl_s * 1000)))
+    async def set(self, key: str, field: str, value: bytes, ttl_s: float) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hset(key, field, value)
+            pipe.pexpire(key, max(1, int(ttl_s * 1000)), nx=True)
+            await pipe.execute()
 
     async def delete(self, *keys: str) -> None:
         if keys:
@@ -55,27 +70,32 @@ class RedisCacheBackend:
 
 
 class LruCacheBackend:
-    """This process's memory: at most ``max_entries``, the least recently used dropped first."""
+    """This process's memory: at most ``max_entries`` keys, the least recently used dropped
+    first."""
 
     def __init__(
         self, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, dict[str, bytes]]] = OrderedDict()
         self._max_entries, self._clock = max_entries, clock
 
-    async def get(self, key: str) -> bytes | None:
+    async def get(self, key: str, field: str) -> bytes | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        expires, value = entry
+        expires, fields = entry
         if expires <= self._clock():
             del self._entries[key]
             return None
         self._entries.move_to_end(key)
-        return value
+        return fields.get(field)
 
-    async def set(self, key: str, value: bytes, ttl_s: float) -> None:
-        self._entries[key] = (self._clock() + ttl_s, value)
+    async def set(self, key: str, field: str, value: bytes, ttl_s: float) -> None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] <= self._clock():
+            entry = (self._clock() + ttl_s, {})
+            self._entries[key] = entry
+        entry[1][field] = value
         self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
@@ -93,7 +113,7 @@ class ReadThroughCache:
         self._backend = backend
         self._prefix = f"orion:cache:{namespace}:"
         self._ttl_s = ttl_s
-        self._loading: dict[str, asyncio.Future[bytes]] = {}
+        self._loading: dict[tuple[str, str], asyncio.Future[bytes]] = {}
         self.hits = self.misses = self.coalesced = self.errors = 0
         self._counted = {  # the same counts, for /metrics
             outcome: CACHE_LOOKUPS.labels(namespace, outcome)
@@ -106,20 +126,23 @@ class ReadThroughCache:
         load: Callable[[], Awaitable[T]],
         encode: Callable[[T], bytes],
         decode: Callable[[bytes], T],
+        *,
+        field: str = "",
     ) -> T:
-        """The cached value, or the loaded one (then cached). Callers of a key whose read is
-        in flight in this process wait for it, so a stampede costs one cache read and at
+        """The cached value, or the loaded one (then cached). Callers of an entry whose read
+        is in flight in this process wait for it, so a stampede costs one cache read and at
         most one load."""
         full_key = self._prefix + key
-        flight = self._loading.get(full_key)
+        flight_key = (full_key, field)
+        flight = self._loading.get(flight_key)
         if flight is not None:
             self.coalesced += 1
             self._counted["coalesced"].inc()
             return decode(await asyncio.shield(flight))
         flight = asyncio.get_running_loop().create_future()
-        self._loading[full_key] = flight
+        self._loading[flight_key] = flight
         try:
-            encoded = await self._read_through(full_key, load, encode)
+            encoded = await self._read_through(full_key, field, load, encode)
         except BaseException as error:
             flight.set_exception(error)
             flight.exception()  # retrieved: the waiters, if any, get it too
@@ -127,14 +150,18 @@ class ReadThroughCache:
         else:
             flight.set_result(encoded)
         finally:
-            del self._loading[full_key]
+            del self._loading[flight_key]
         return decode(encoded)
 
     async def _read_through(
-        self, full_key: str, load: Callable[[], Awaitable[T]], encode: Callable[[T], bytes]
+        self,
+        full_key: str,
+        field: str,
+        load: Callable[[], Awaitable[T]],
+        encode: Callable[[T], bytes],
     ) -> bytes:
         try:
-            cached = await self._backend.get(full_key)
+            cached = await self._backend.get(full_key, field)
         except (RedisError, OSError) as error:
             self._failed("get", error)
             cached = None
@@ -146,21 +173,52 @@ class ReadThroughCache:
         self._counted["miss"].inc()
         encoded = encode(await load())
         try:
-            await self._backend.set(full_key, encoded, self._ttl_s)
+            await self._backend.set(full_key, field, encoded, self._ttl_s)
         except (RedisError, OSError) as error:
             self._failed("set", error)
         return encoded
 
-    async def invalidate(self, *keys: str) -> None:
+    async def invalidate(self, *keys: str, fail_open: bool = True) -> None:
+        """Drops the keys with all their fields. A backend error is logged and counted (the
+        TTL ends the stale entry), or raised with ``fail_open=False`` for a caller that
+        retries."""
         try:
             await self._backend.delete(*(self._prefix + key for key in keys))
         except (RedisError, OSError) as error:
-            self._failed("delete", error)  # the TTL ends the stale entry
+            self._failed("delete", error)
+            if not fail_open:
+                raise
 
     def _failed(self, operation: str, error: BaseException) -> None:
         self.errors += 1
         self._counted["error"].inc()
         log.warning("cache_unavailable", operation=operation, error=str(error))
+
+
+class CacheInvalidation:
+    """Drops the cache entries that a module's own events name (``keys`` maps an event to
+    the cache keys it makes stale).
+
+    Given to the module's unit of work as its ``after_commit``: the writer's next read sees
+    its change. Run as the policy of the module's subscription to its own events: the same
+    drop again, through the inbox, raising when Redis refuses so that the message is retried.
+    """
+
+    def __init__(
+        self, cache: ReadThroughCache, keys: Callable[[IntegrationEvent], Iterable[str]]
+    ) -> None:
+        self._cache = cache
+        self._keys = keys
+
+    async def after_commit(self, events: Sequence[IntegrationEvent]) -> None:
+        stale = {key for event in events for key in self._keys(event)}
+        if stale:
+            await self._cache.invalidate(*sorted(stale))
+
+    async def __call__(self, event: IntegrationEvent, uow: Any) -> None:
+        stale = sorted(set(self._keys(event)))
+        if stale:
+            await self._cache.invalidate(*stale, fail_open=False)
 
 
 def cache_backend(redis_url: str | None) -> RedisCacheBackend | LruCacheBackend:

@@ -1,11 +1,19 @@
-"""The catalog's read model behind the read-through cache: a shop product page (visible
-products only) is read from the cache; admin reads, lists and order queries go to SQL.
-The unit of work invalidates a product's entry after each commit that changed it."""
+"""The catalog's read model behind the read-through cache (ADR 14): a shop product page
+(visible products only) and the shop's list pages are read from the cache; searches (``q``),
+admin reads and order queries go to SQL.
+
+A product's page is cached under the product's id; every list page is a field of one
+``lists`` key. ``stale_keys`` says what each of the catalog's events makes stale: the
+catalog's unit of work drops those keys after its commit, and the catalog's subscription to
+its own events drops them again through the inbox.
+"""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from orion.modules.catalog.application.ports import CatalogReadModel
 from orion.modules.catalog.application.queries import (
@@ -14,9 +22,30 @@ from orion.modules.catalog.application.queries import (
     ProductPage,
     ProductView,
 )
+from orion.modules.catalog.contracts.events import (
+    ProductCreatedV1,
+    ProductDeletedV1,
+    ProductPriceChangedV1,
+    ProductUpdatedV1,
+    StockAdjustedV1,
+    StockReleasedV1,
+    StockReservedV1,
+)
 from orion.modules.catalog.contracts.queries import ProductForOrder
 from orion.shared_kernel.adapters.cache import ReadThroughCache
+from orion.shared_kernel.application.messages import IntegrationEvent
 from orion.shared_kernel.application.primitives import from_primitive, to_primitive
+
+LISTS = "lists"
+PRODUCT_EVENTS = (
+    ProductCreatedV1,
+    ProductUpdatedV1,
+    ProductPriceChangedV1,
+    ProductDeletedV1,
+    StockAdjustedV1,
+)
+STOCK_EVENTS = (StockReservedV1, StockReleasedV1)
+V = TypeVar("V", ProductView, ProductPage)
 
 
 class CachedCatalogReadModel:
@@ -31,11 +60,19 @@ class CachedCatalogReadModel:
             str(product_id),
             lambda: self._inner.get_product(product_id, include_hidden=False),
             _encode,
-            _decode,
+            _decoder(ProductView),
         )
 
     async def list_products(self, query: ListProducts) -> ProductPage:
-        return await self._inner.list_products(query)
+        if query.q is not None:  # searches are too many and too varied to be worth keeping
+            return await self._inner.list_products(query)
+        return await self._cache.get_or_load(
+            LISTS,
+            lambda: self._inner.list_products(query),
+            _encode,
+            _decoder(ProductPage),
+            field=json.dumps(to_primitive(query), sort_keys=True),
+        )
 
     async def list_categories(self) -> list[CategoryView]:
         return await self._inner.list_categories()
@@ -44,10 +81,22 @@ class CachedCatalogReadModel:
         return await self._inner.products_for_order(product_ids)
 
 
-def _encode(view: ProductView) -> bytes:
+def stale_keys(event: IntegrationEvent) -> list[str]:
+    """The cache keys a catalog event makes stale: the products it changed and the lists."""
+    if isinstance(event, PRODUCT_EVENTS):
+        return [str(event.aggregate_id), LISTS]
+    if isinstance(event, STOCK_EVENTS):
+        return [*(str(line.product_id) for line in event.lines), LISTS]
+    return []  # a refused reservation changed no product
+
+
+def _encode(view: ProductView | ProductPage) -> bytes:
     return json.dumps(to_primitive(view)).encode()
 
 
-def _decode(raw: bytes) -> ProductView:
-    view: ProductView = from_primitive(ProductView, json.loads(raw))
-    return view
+def _decoder(kind: type[V]) -> Callable[[bytes], V]:
+    def decode(raw: bytes) -> V:
+        view: V = from_primitive(kind, json.loads(raw))
+        return view
+
+    return decode

@@ -9,7 +9,11 @@ from collections.abc import Callable, Container
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
+from orion.modules.identity.contracts.events import (
+    PasswordResetRequestedV1,
+    UserChangedV1,
+    UserRegisteredV1,
+)
 from orion.modules.identity.contracts.queries import CustomerContact, GetCustomerContact
 from orion.modules.identity.domain.errors import (
     AccountDisabled,
@@ -18,6 +22,7 @@ from orion.modules.identity.domain.errors import (
     SessionEnded,
     WrongPassword,
 )
+from orion.modules.identity.domain.events import UserChanged
 from orion.modules.identity.domain.user import User, normalize_email
 from orion.shared_kernel.application.auth import Principal
 from orion.shared_kernel.application.clock import Clock
@@ -136,7 +141,7 @@ class IdentityHandlers:
                 raise InvalidCredentials("the account changed while signing in; try again")
             if rehashed is not None:
                 current.change_password_hash(rehashed, now=now)
-                current.pull_events()
+                current.pull_events()  # the same password, hashed stronger: nothing to tell
                 await uow.users.save(current)
             await uow.sessions.start(
                 session_id=session_id,
@@ -186,8 +191,7 @@ class IdentityHandlers:
                 shipping_address=command.shipping_address,
                 now=self._clock.now(),
             )
-            user.pull_events()
-            await uow.users.save(user)
+            await _save(uow, user)
             await uow.commit()
         return view(user)
 
@@ -199,8 +203,7 @@ class IdentityHandlers:
             check_password(command.new_password, email=user.email, common=self._common)
             now = self._clock.now()
             user.change_password_hash(await self._hasher.hash(command.new_password), now=now)
-            user.pull_events()
-            await uow.users.save(user)
+            await _save(uow, user)
             await uow.sessions.revoke_all(
                 user.id, now=now, reason="password changed", keep=command.session_id
             )
@@ -237,8 +240,7 @@ class IdentityHandlers:
             user = await _redeem(uow, command.token, PASSWORD_RESET, "reset", now)
             check_password(command.new_password, email=user.email, common=self._common)
             user.change_password_hash(await self._hasher.hash(command.new_password), now=now)
-            user.pull_events()
-            await uow.users.save(user)
+            await _save(uow, user)
             await uow.sessions.revoke_all(user.id, now=now, reason="password reset")
             await uow.commit()
 
@@ -247,8 +249,7 @@ class IdentityHandlers:
         async with self._uow() as uow:
             user = await _redeem(uow, command.token, EMAIL_VERIFICATION, "verification", now)
             user.verify_email(now=now)
-            user.pull_events()
-            await uow.users.save(user)
+            await _save(uow, user)
             await uow.commit()
 
     async def disable_user(self, command: DisableUser) -> UserView:
@@ -286,8 +287,7 @@ class IdentityHandlers:
                 user.promote_to_admin(now=now)
                 user.change_password_hash(password_hash, now=now)
                 user.enable(now=now)
-                user.pull_events()
-                await uow.users.save(user)
+                await _save(uow, user)
                 await uow.sessions.revoke_all(user.id, now=now, reason="promoted to admin")
             await uow.commit()
         return view(user)
@@ -302,8 +302,7 @@ class IdentityHandlers:
         async with self._uow() as uow:
             user = await uow.users.get(user_id)
             change(user, now)
-            user.pull_events()
-            await uow.users.save(user)
+            await _save(uow, user)
             if end_sessions:
                 await uow.sessions.revoke_all(user.id, now=now, reason=end_sessions)
             await uow.commit()
@@ -336,6 +335,23 @@ class IdentityQueries:
             disabled=query.disabled,
             limit=query.limit,
             cursor=query.cursor,
+        )
+
+
+async def _save(uow: IdentityUnitOfWork, user: User) -> None:
+    """Writes the user's changes and publishes what changed."""
+    changes = sorted(
+        {event.change for event in user.pull_events() if isinstance(event, UserChanged)}
+    )
+    await uow.users.save(user)
+    if changes:
+        uow.publish(
+            UserChangedV1(
+                aggregate_id=user.id,
+                aggregate_version=user.version,
+                occurred_at=user.updated_at,
+                changes=changes,
+            )
         )
 
 

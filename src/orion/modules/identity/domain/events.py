@@ -14,3 +14,4 @@ class UserRegistered:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UserChanged:
     at: datetime
+    change: str  # password, profile, email_verified, disabled, enabled, role

@@ -84,7 +84,7 @@ class User(AggregateRoot):
 
     def change_password_hash(self, password_hash: str, *, now: datetime) -> None:
         self.password_hash = password_hash
-        self._touch(now)
+        self._touch(now, "password")
 
     def update_profile(
         self, *, full_name: str | None, shipping_address: Address | None, now: datetime
@@ -93,34 +93,34 @@ class User(AggregateRoot):
             self.full_name = _full_name(full_name)
         if shipping_address is not None:
             self.shipping_address = shipping_address
-        self._touch(now)
+        self._touch(now, "profile")
 
     def verify_email(self, *, now: datetime) -> None:
         if self.email_verified_at is None:
             self.email_verified_at = now
-            self._touch(now)
+            self._touch(now, "email_verified")
 
     def disable(self, *, now: datetime) -> None:
         if self.disabled_at is None:
             self.disabled_at = now
-            self._touch(now)
+            self._touch(now, "disabled")
 
     def enable(self, *, now: datetime) -> None:
         if self.disabled_at is not None:
             self.disabled_at = None
-            self._touch(now)
+            self._touch(now, "enabled")
 
     def change_role(self, role: str, *, now: datetime) -> None:
         if _role(role) != self.role:
             self.role = role
-            self._touch(now)
+            self._touch(now, "role")
 
     def promote_to_admin(self, *, now: datetime) -> None:
         self.change_role(ADMIN, now=now)
 
-    def _touch(self, now: datetime) -> None:
+    def _touch(self, now: datetime, change: str) -> None:
         self.updated_at = now
-        self._record(UserChanged(at=now))
+        self._record(UserChanged(at=now, change=change))
 
 
 def normalize_email(email: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -13,14 +14,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from orion.shared_kernel.adapters.sql.outbox import outbox_rows
 from orion.shared_kernel.application.messages import IntegrationEvent
 
+AfterCommit = Callable[[Sequence[IntegrationEvent]], Awaitable[None]]
+
 
 class SqlUnitOfWork:
-    """Base of each module's unit of work; subclasses build their repositories in ``_open``."""
+    """Base of each module's unit of work; subclasses build their repositories in ``_open``.
 
-    def __init__(self, engine: AsyncEngine, outbox: Table, inbox: Table | None = None) -> None:
+    ``after_commit``, when given, is awaited with the events of each commit once it is
+    durable (a module drops its cached reads there)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        outbox: Table,
+        inbox: Table | None = None,
+        after_commit: AfterCommit | None = None,
+    ) -> None:
         self._engine = engine
         self._outbox = outbox
         self._inbox = inbox
+        self._after_commit = after_commit
         self._connection: AsyncConnection | None = None
         self._events: list[IntegrationEvent] = []
 
@@ -79,7 +92,9 @@ class SqlUnitOfWork:
         self._events.extend(events)
 
     async def commit(self) -> None:
-        if self._events:
-            await self.connection.execute(self._outbox.insert(), outbox_rows(self._events))
-            self._events = []
+        events, self._events = self._events, []
+        if events:
+            await self.connection.execute(self._outbox.insert(), outbox_rows(events))
         await self.connection.commit()
+        if self._after_commit is not None and events:
+            await self._after_commit(events)

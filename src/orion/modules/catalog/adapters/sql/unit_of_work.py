@@ -17,8 +17,7 @@ from orion.modules.catalog.domain.reservation import (
     ReservationStatus,
     StockReservation,
 )
-from orion.shared_kernel.adapters.cache import ReadThroughCache
-from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
+from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork
 from orion.shared_kernel.domain.money import Money
 
 from .tables import inbox, outbox, products, reservation_lines, reservations
@@ -27,7 +26,6 @@ from .tables import inbox, outbox, products, reservation_lines, reservations
 class SqlProductRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
-        self.changed: set[uuid.UUID] = set()  # written in this transaction
 
     async def get(self, product_id: uuid.UUID, *, for_update: bool = False) -> Product:
         statement = sa.select(products).where(
@@ -58,7 +56,6 @@ class SqlProductRepository:
         )
         if result.rowcount != 1:
             raise StaleProduct(f"product {product.id} changed meanwhile")
-        self.changed.add(product.id)
         product.mark_persisted()
 
     async def lock(self, product_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Product]:
@@ -140,17 +137,8 @@ class SqlCatalogUnitOfWork(SqlUnitOfWork):
     products: SqlProductRepository
     reservations: SqlReservationRepository
 
-    def __init__(self, engine: AsyncEngine, cache: ReadThroughCache | None = None) -> None:
-        super().__init__(engine, outbox, inbox)
-        self._cache = cache
-
-    async def commit(self) -> None:
-        """Commits, then drops the cached pages of the products this transaction changed
-        (after the commit: a reader between the two would cache the old row again)."""
-        await super().commit()
-        changed, self.products.changed = self.products.changed, set()
-        if self._cache is not None and changed:
-            await self._cache.invalidate(*(str(product_id) for product_id in changed))
+    def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
+        super().__init__(engine, outbox, inbox, after_commit)
 
     def _open(self, connection: AsyncConnection) -> None:
         self.products = SqlProductRepository(connection)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from orion.shared_kernel.adapters.sql.inbox import inbox_table
 from orion.shared_kernel.adapters.sql.outbox import outbox_table
 
 SCHEMA = "identity"
@@ -56,4 +57,5 @@ one_time_tokens = sa.Table(
     sa.Column("used_at", sa.DateTime(timezone=True)),
 )
 
+inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from orion.modules.identity.application.ports import SessionState
 from orion.modules.identity.domain.errors import EmailTaken, UserNotFound
 from orion.modules.identity.domain.user import Address, User
-from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
+from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork
 
-from .tables import one_time_tokens, outbox, refresh_tokens, sessions, users
+from .tables import inbox, one_time_tokens, outbox, refresh_tokens, sessions, users
 
 
 class SqlUserRepository:
@@ -185,8 +185,8 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
     sessions: SqlSessionRepository
     tokens: SqlOneTimeTokens
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(engine, outbox)
+    def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
+        super().__init__(engine, outbox, inbox, after_commit)
 
     def _open(self, connection: AsyncConnection) -> None:
         self.users = SqlUserRepository(connection)
