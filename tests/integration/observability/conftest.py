@@ -1,6 +1,7 @@
-"""What the observability tests capture: the spans of one test (a real SDK tracer provider,
-its spans kept in memory) and the JSON log lines of one test (logging configured as
-``orion serve`` configures it, into a buffer)."""
+"""What the observability tests capture: the spans of one test (tracing configured as
+``orion serve`` configures it, instrumentations included, its spans kept in memory) and the
+JSON log lines of one test (logging configured as ``orion serve`` configures it, into a
+buffer)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 
 from orion.shared_kernel.adapters.logging import configure_logging
+from orion.shared_kernel.adapters.telemetry import configure_tracing
 
 
 class Recorder(SpanProcessor):
@@ -34,12 +36,14 @@ _RECORDER = Recorder()
 
 
 def _install() -> Recorder:
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):  # the global provider is set once a process
-        provider = TracerProvider()
+    """Tracing as ``orion`` configures it (the instrumentations of SQL, Redis and outgoing
+    HTTP included), once a process: engines made before the first test here have no SQL
+    spans, so a test that wants them makes its ``Orion`` after asking for ``spans``."""
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        configure_tracing(exporter="none", sample_ratio=1.0)
+        provider = trace.get_tracer_provider()
+        assert isinstance(provider, TracerProvider)
         provider.add_span_processor(_RECORDER)
-        trace.set_tracer_provider(provider)
-    assert trace.get_tracer_provider() is provider
     return _RECORDER
 
 

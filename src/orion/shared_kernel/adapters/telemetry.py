@@ -4,6 +4,11 @@ The W3C context travels as text: captured into the outbox row when an event is w
 carried in the AMQP headers, and extracted by the consumer. So a worker's span joins the
 request's trace even when the relay published the event minutes later. Only the adapters
 import OpenTelemetry; ``configure_tracing`` is called once per process by the CLI.
+
+SQL, Redis and outgoing HTTP get their spans from the OpenTelemetry instrumentations, as
+children of the current span, recording no value: SQL with its placeholders (never the
+bound parameters), Redis commands with every argument as ``?`` (no key, no cached payload),
+URLs without their query or user info, and no header unless an operator opts in (ADR 13).
 """
 
 from __future__ import annotations
@@ -12,8 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
+import httpx
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor, RequestInfo
+from opentelemetry.instrumentation.redis import RedisInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -47,6 +56,42 @@ def configure_tracing(*, exporter: Exporter, sample_ratio: float, service: str =
     if chosen is not None:
         provider.add_span_processor(BatchSpanProcessor(chosen))
     trace.set_tracer_provider(provider)
+    # Each patches its library's classes or factory, so every Redis and httpx client is
+    # traced, and every engine made from now on (``create_engine`` looks the factory up
+    # when it is called). SQLAlchemy 2.1 is past the range the instrumentation declares,
+    # but the engine events it listens to are unchanged: the tests check its spans.
+    SQLAlchemyInstrumentor().instrument(skip_dep_check=True)
+    RedisInstrumentor().instrument()
+    HTTPXClientInstrumentor().instrument(
+        request_hook=_url_without_query, async_request_hook=_async_url_without_query
+    )
+
+
+def _url_without_query(span: Span, request: RequestInfo) -> None:
+    """The instrumentation records the whole URL (user info redacted): keep its path, drop
+    the query, where a publisher's access key or a charge's idempotency key can travel."""
+    recorded = getattr(span, "attributes", None) or {}
+    if isinstance(request.url, httpx.URL):
+        url = str(request.url.copy_with(query=None, fragment=None, userinfo=b""))
+        for key in ("http.url", "url.full"):  # the semconv in force sets one or both
+            if key in recorded:
+                span.set_attribute(key, url)
+
+
+async def _async_url_without_query(span: Span, request: RequestInfo) -> None:
+    _url_without_query(span, request)
+
+
+@contextmanager
+def sql_span(statement: str, database: str | None) -> Iterator[Span]:
+    """The span of SQL run on asyncpg directly (``CompiledQuery``, past SQLAlchemy's events),
+    shaped like the instrumentation's: the statement with its placeholders, no value."""
+    name = statement.split(maxsplit=1)[0] if statement.strip() else "postgresql"
+    attributes = {"db.system": "postgresql", "db.statement": statement, "db.operation": name}
+    if database:
+        attributes["db.name"] = database
+    with tracer.start_as_current_span(name, kind=SpanKind.CLIENT, attributes=attributes) as span:
+        yield span
 
 
 def parent_context(traceparent: str | None, tracestate: str | None) -> otel_context.Context:

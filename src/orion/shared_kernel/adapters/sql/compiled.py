@@ -15,6 +15,8 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Select
 
+from orion.shared_kernel.adapters.telemetry import sql_span
+
 
 class CompiledQuery:
     def __init__(self, statement: Select[Any]) -> None:
@@ -23,9 +25,11 @@ class CompiledQuery:
         self._names = tuple(compiled.positiontup or ())
 
     async def fetchrow(self, engine: AsyncEngine, **params: Any) -> Any:
-        """The first row as an ``asyncpg.Record`` (a mapping), or ``None``."""
+        """The first row as an ``asyncpg.Record`` (a mapping), or ``None``. Its span is made
+        here, since SQLAlchemy's events (which the instrumentation listens to) are skipped."""
         async with engine.connect() as connection:
             raw = await connection.get_raw_connection()
-            return await raw.driver_connection.fetchrow(  # type: ignore[union-attr]
-                self.sql, *(params[name] for name in self._names)
-            )
+            with sql_span(self.sql, engine.url.database):
+                return await raw.driver_connection.fetchrow(  # type: ignore[union-attr]
+                    self.sql, *(params[name] for name in self._names)
+                )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+import sqlalchemy.ext.asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 def create_engine(url: str, *, pool_size: int, echo: bool = False) -> AsyncEngine:
-    return create_async_engine(
+    # looked up at each call, not imported: tracing wraps the factory when it is configured,
+    # after this module was imported, and the wrapper gives the engine its SQL spans
+    return sqlalchemy.ext.asyncio.create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=0,  # overflow connections are opened and closed per burst: bound, reuse
