@@ -180,3 +180,19 @@ async def test_the_api_serves_fresh_then_stale_then_503_past_the_max_age(
     assert refused.status_code == 503
     assert refused.content_type == "application/problem+json"
     assert (await refused.get_json())["type"] == "/problems/exchange-rates-unavailable"
+
+
+async def test_rates_past_the_max_age_are_fetched_anew_when_the_publisher_answers(
+    shop: tuple[Orion, FrozenClock], publisher: RatesPublisher
+) -> None:
+    orion, clock = shop
+    app = orion.create_app()
+    async with app.test_app() as test_app:
+        client = test_app.test_client()
+        await client.get("/api/v1/exchange-rates")
+        clock.advance(hours=25)  # nobody asked for a day: the stored rates are too old
+        answered = await client.get("/api/v1/exchange-rates")
+
+    assert answered.status_code == 200
+    assert (await answered.get_json())["stale"] is False
+    assert publisher.calls == 2

@@ -63,9 +63,10 @@ class Quote:
 
 class CurrencyConverter:
     """Rates from the store; a refresh begins in the background when they are older than
-    half of ``refresh``, so that a reader rarely waits and rarely sees them stale. Only the
-    first read of all (an empty store) waits for the publisher. One refresh at a time per
-    process."""
+    half of ``refresh``, so that a reader rarely waits and rarely sees them stale. A reader
+    waits for the publisher only when there are no rates yet, or none younger than the max
+    age (after a long quiet spell); if the publisher fails then, it is refused. One refresh
+    at a time per process."""
 
     def __init__(
         self,
@@ -87,14 +88,11 @@ class CurrencyConverter:
         stored = await self._store.get()
         if stored is None:
             stored = await self._refresh_once()
+        elif self._clock.now() - stored.fetched_at > self._max_age:
+            stored = await self._refresh_past_max_age(stored)
         age = self._clock.now() - stored.fetched_at
         if age > self._refresh / 2:
             self._refresh_in_background()
-        if age > self._max_age:
-            raise RatesUnavailable(
-                f"the last {self.source_name} rates were fetched at "
-                f"{stored.fetched_at.isoformat()}, past the max age of {self._max_age}"
-            )
         return Quote(table=stored.table, fetched_at=stored.fetched_at, stale=age > self._refresh)
 
     async def refresh(self) -> StoredRates:
@@ -113,6 +111,17 @@ class CurrencyConverter:
         if self._refreshing is None or self._refreshing.done():
             self._refreshing = asyncio.create_task(self._fetch_and_store())
             self._refreshing.add_done_callback(_retrieve)
+
+    async def _refresh_past_max_age(self, expired: StoredRates) -> StoredRates:
+        """Rates too old to use: the reader waits for new ones, or is refused."""
+        try:
+            return await self._refresh_once()
+        except RatesUnavailable as error:
+            raise RatesUnavailable(
+                f"the last {self.source_name} rates were fetched at "
+                f"{expired.fetched_at.isoformat()}, past the max age of {self._max_age}, "
+                f"and new ones cannot be had: {error}"
+            ) from error
 
     async def _refresh_once(self) -> StoredRates:
         if self._refreshing is None or self._refreshing.done():
