@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 from pydantic import SecretStr
-from redis.exceptions import RedisError
 
 from orion.bootstrap import Orion
 from orion.modules.catalog.application.commands import CreateProduct
 from orion.modules.identity.application.commands import Register
-from tests.conftest import REDIS_URL, Client, shop_settings, unavailable
+from orion.shared_kernel.adapters.ratelimit import RateLimiter, RateLimitsUnavailable
+from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
+from orion.shared_kernel.domain.errors import DependencyUnavailable
+from tests.conftest import REDIS_URL, Client, shop_settings
 from tests.integration.ordering.helpers import PASSWORD, customer
 
 RATES = "/api/v1/exchange-rates"  # no database behind it: only the limit is measured
@@ -128,14 +130,9 @@ async def test_the_auth_routes_have_their_own_stricter_limit(shop: Shop) -> None
     assert reads.status_code == 200
 
 
-async def test_limits_are_shared_by_processes_through_redis(shop: Shop) -> None:
-    client = aioredis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (RedisError, OSError) as error:
-        unavailable(f"Redis at {REDIS_URL}", error)
-    finally:
-        await client.aclose()
+async def test_limits_are_shared_by_processes_through_redis(
+    shop: Shop, redis: aioredis.Redis
+) -> None:
     settings = {
         "redis_url": SecretStr(REDIS_URL),
         "rate_limit_anonymous": "3/minute",
@@ -178,3 +175,15 @@ async def test_redis_down_reads_are_served_and_sign_in_is_refused(shop: Shop) ->
     assert login.status_code == 503
     assert login.content_type == "application/problem+json"
     assert "access_token" not in (await login.get_json())
+
+
+@pytest.mark.parametrize("call", ["check", "hit", "acquire"])
+async def test_a_limit_that_cannot_be_checked_refuses_with_503(call: str) -> None:
+    """So identity's own login limits, checked inside the route, answer 503 (not 500) when
+    Redis goes away after the request's general limit was counted."""
+    limiter = RateLimiter(rate_limit_storage("redis://127.0.0.1:1/0"))
+
+    with pytest.raises(RateLimitsUnavailable) as refused:
+        await getattr(limiter, call)("5/minute", "login-account", "ada@example.com")
+
+    assert isinstance(refused.value, DependencyUnavailable)  # answered 503 problem+json

@@ -23,13 +23,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import structlog
-from limits.errors import StorageError
 from quart import Quart, Response, current_app, g, request
-from redis.exceptions import RedisError
 
 from orion.shared_kernel.adapters.http.auth import bearer_token, optional_principal
-from orion.shared_kernel.adapters.ratelimit import RateLimited, RateLimiter, Window
-from orion.shared_kernel.domain.errors import DependencyUnavailable, NotAuthenticated
+from orion.shared_kernel.adapters.ratelimit import (
+    RateLimited,
+    RateLimiter,
+    RateLimitsUnavailable,
+    Window,
+)
+from orion.shared_kernel.domain.errors import NotAuthenticated
 
 log = structlog.get_logger("orion.ratelimit")
 
@@ -93,15 +96,14 @@ def install_rate_limits(
         route_class, limit, key = await _classify(path, policies)
         try:
             allowed, window = await limiter.acquire(limit, route_class, key)
-        except (RedisError, OSError, StorageError) as error:
+        except RateLimitsUnavailable as error:
+            cause = str(error.__cause__)
             if route_class == "auth":
-                log.error(
-                    "rate_limit_storage_unavailable", route_class=route_class, error=str(error)
-                )
-                raise DependencyUnavailable(
+                log.error("rate_limit_storage_unavailable", route_class=route_class, error=cause)
+                raise RateLimitsUnavailable(
                     "rate limits cannot be checked; sign-in is refused until they can"
                 ) from error
-            log.warning("rate_limit_storage_unavailable", route_class=route_class, error=str(error))
+            log.warning("rate_limit_storage_unavailable", route_class=route_class, error=cause)
             return  # fail open: the general API keeps serving
         g.rate_limit_window = window
         if not allowed:
