@@ -51,10 +51,13 @@ async def test_one_checkout_carries_its_correlation_id_from_the_api_to_every_con
     assert all(line.get("user_id") for line in api)  # known once the token was checked
     relayed = [line for line in ours if line["event"] == "message_relayed"]
     assert {line["module"] for line in relayed} >= {"ordering", "payments"}
+    assert all(line["request_id"] == line["message_id"] for line in relayed)
     consumed = {line["consumer"] for line in ours if line["event"] == "message_consumed"}
+    assert all(line["request_id"] == line["message_id"] for line in ours if "consumer" in line)
     assert consumed >= {"catalog", "ordering", "payments", "notifications"}
-    for line in ours:  # every line names its module and leads to its trace
+    for line in ours:  # every line names its module, its request or message, its trace
         assert line.get("module"), line
+        assert line.get("request_id"), line
         assert len(line.get("trace_id", "")) == 32, line
         assert len(line.get("span_id", "")) == 16, line
     assert len({line["trace_id"] for line in ours}) == 1

@@ -93,6 +93,7 @@ def message_handler(
                 structlog.contextvars.bound_contextvars(
                     consumer=consumer,
                     module=consumer.partition(".")[0],
+                    request_id=str(envelope.message_id),  # what this process was asked to do
                     message_id=str(envelope.message_id),
                     message_type=envelope.type,
                     correlation_id=envelope.correlation_id,

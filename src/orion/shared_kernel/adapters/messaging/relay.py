@@ -167,6 +167,7 @@ class OutboxRelay:
                     log.debug(
                         "message_relayed",
                         module=schema,
+                        request_id=str(row["id"]),  # a message's lines: its id
                         message_id=str(row["id"]),
                         message_type=row["type"],
                         correlation_id=row["correlation_id"],
@@ -218,7 +219,14 @@ class OutboxRelay:
         )
         for row in updated.all():
             event = "outbox_row_parked" if row.parked_at else "outbox_publish_failed"
-            log.warning(event, message_id=str(row.id), type=row.type, attempts=row.attempts)
+            log.warning(
+                event,
+                module=table.schema,
+                request_id=str(row.id),
+                message_id=str(row.id),
+                type=row.type,
+                attempts=row.attempts,
+            )
             if row.parked_at:
                 self.counts["parked"] += 1
                 RELAY_MESSAGES.labels(table.schema or "", "parked").inc()
