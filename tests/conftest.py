@@ -8,6 +8,7 @@ a message naming it; with CI=true it fails them instead.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -26,17 +27,41 @@ from sqlalchemy.engine import make_url
 from orion.bootstrap import Orion
 from orion.modules.identity.application.commands import CreateAdmin, LogIn
 from orion.settings import Settings
+from tests.log_hygiene import LOG_DIR, SECRETS, leaks, log_to_run, secret
 
 TESTS = Path(__file__).parent
-JWT_KEYS = "test:" + "k" * 48
+JWT_KEYS = "test:" + secret("jwt signing key", "k" * 48)
 ADMIN_EMAIL = "admin@example.com"
-ADMIN_PASSWORD = "correct horse battery staple"
+ADMIN_PASSWORD = secret("admin password", "correct horse battery staple")
 SERVER_URL = os.environ.get(
     "ORION_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 MODULE_SCHEMAS = ("catalog", "identity", "notifications", "ordering", "payments")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run's log lines, as ``orion serve`` writes them but DEBUG and up, into the run's
+    log file for the check at the end (``tests/log_hygiene.py``)."""
+    log_to_run()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fails the run if any log line of it holds a password, a token or a key."""
+    found = leaks(LOG_DIR, SECRETS)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if found:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if reporter is not None:
+        lines = sum(path.read_bytes().count(b"\n") for path in LOG_DIR.iterdir())
+        reporter.write_line(
+            f"log hygiene: {lines} log lines of this run in {LOG_DIR}, "
+            f"{len(found)} with a secret" + "".join(f"\n  {leak}" for leak in found[:50]),
+            red=bool(found),
+        )
+    if not found and "ORION_TEST_LOG_DIR" not in os.environ:
+        shutil.rmtree(LOG_DIR, ignore_errors=True)  # kept only when asked for, or to look at
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -61,12 +61,22 @@ def parser() -> argparse.ArgumentParser:
         help="comma-separated module names, e.g. catalog",
     )
 
-    commands.add_parser(
+    relay = commands.add_parser(
         "relay",
         help="relay every module's outbox to the broker, no HTTP",
         description="Publish committed events from every module's outbox to RabbitMQ, until "
         "SIGTERM or SIGINT. Several relays may run at once. Needs ORION_BROKER_URL.",
     )
+    for process in (worker, relay):
+        process.add_argument(
+            "--metrics-port",
+            type=int,
+            help="serve this process's /metrics and /health/live, /health/ready on this port "
+            "(default: none)",
+        )
+        process.add_argument(
+            "--host", default="127.0.0.1", help="address for --metrics-port (default 127.0.0.1)"
+        )
 
     commands.add_parser(
         "migrate",

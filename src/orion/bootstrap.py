@@ -49,6 +49,7 @@ from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
 from orion.shared_kernel.adapters.messaging.relay import OutboxRelay
 from orion.shared_kernel.adapters.metrics import (
     Probe,
+    breakers_probe,
     metrics_blueprint,
     observe_pool,
     outbox_probe,
@@ -361,6 +362,17 @@ class Orion:
         )
         return app
 
+    def create_ops_app(self) -> Quart:
+        """What a worker or a relay serves when given ``--metrics-port``: its own counters
+        on ``/metrics`` (shared state, such as the outbox backlog, is the API's to report) and
+        ``/health/live``, ``/health/ready`` for the orchestrator."""
+        return create_http_app(
+            version=version("orion"),
+            max_body_bytes=self.settings.max_body_bytes,
+            blueprints=[metrics_blueprint([])],
+            readiness_checks=self._readiness_checks(),
+        )
+
     @property
     def exchange_rates(self) -> CurrencyConverter:
         converter: CurrencyConverter = self.container.exchange_rates()
@@ -372,6 +384,9 @@ class Orion:
             outbox_probe(self.engine, self.outboxes),
             *ordering.metric_probes(self.container.ordering()),
             *payments.metric_probes(self.container.payments()),
+            breakers_probe(
+                {**payments.circuits(self.container.payments()), **self.exchange_rates.circuits}
+            ),
         ]
         if isinstance(self.broker, RabbitMQ):
             probes.append(queue_depth_probe(self.broker.dead_letter_depths))

@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> None:
                 if orion.in_process_broker:
                     sys.exit(f"orion: {args.command} needs ORION_BROKER_URL (RabbitMQ)")
                 modules = args.module.split(",") if args.command == "worker" else []
-                _run(_work(orion, modules=modules, relay=args.command == "relay"))
+                ops = None if args.metrics_port is None else (args.host, args.metrics_port)
+                _run(_work(orion, modules=modules, relay=args.command == "relay", ops=ops))
             elif args.command == "migrate":
                 _run(_then_close(orion, orion.migrate()))
             elif args.command == "seed":
@@ -138,17 +139,12 @@ async def _serve(
     flight, the relay finishes its pass, then the server finishes its requests and closes.
     """
     from hypercorn.asyncio import serve
-    from hypercorn.config import Config
 
     if migrate:
         await orion.migrate()
     if demo:
         await orion.seed_demo(only_if_empty=True)
-    config = Config()
-    config.bind = [f"{host}:{port}"]
-    config.accesslog = None  # the app logs each request itself, with its context
-    config.errorlog = logging.getLogger("hypercorn.error")  # through structlog's handler
-    config.graceful_timeout = 10.0
+    config = _hypercorn_config(host, port)
     signalled = _on_signals()
     stopping = asyncio.Event()
     relay_task = asyncio.create_task(orion.relay().run(stopping)) if relay else None
@@ -178,6 +174,17 @@ async def _serve(
                 await task
 
 
+def _hypercorn_config(host: str, port: int) -> Any:
+    from hypercorn.config import Config
+
+    config = Config()
+    config.bind = [f"{host}:{port}"]
+    config.accesslog = None  # the app logs each request itself, with its context
+    config.errorlog = logging.getLogger("hypercorn.error")  # through structlog's handler
+    config.graceful_timeout = 10.0
+    return config
+
+
 def _freeze_startup_objects() -> None:
     """Moves what start-up made (modules, containers, tables) out of the collector's sight:
     otherwise each full collection walks ~150,000 objects and stalls the loop ~100 ms."""
@@ -185,9 +192,19 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-async def _work(orion: Orion, *, modules: list[str], relay: bool) -> None:
-    """A worker (consumers of the given modules) or a relay, until SIGTERM or SIGINT."""
-    signalled = _on_signals()
+async def _work(
+    orion: Orion, *, modules: list[str], relay: bool, ops: tuple[str, int] | None
+) -> None:
+    """A worker (consumers of the given modules) or a relay, until SIGTERM or SIGINT; with
+    ``ops`` (host, port), its metrics and health served there until it has stopped."""
+    from hypercorn.asyncio import serve
+
+    signalled, stopped = _on_signals(), asyncio.Event()
+    server = None
+    if ops is not None:
+        server = asyncio.create_task(
+            serve(orion.create_ops_app(), _hypercorn_config(*ops), shutdown_trigger=stopped.wait)
+        )
     _freeze_startup_objects()
     try:
         if relay:
@@ -196,9 +213,13 @@ async def _work(orion: Orion, *, modules: list[str], relay: bool) -> None:
             await orion.start_consumers(modules)
             jobs = asyncio.create_task(run_periodically(orion.periodic_jobs(modules), signalled))
             await signalled.wait()
+            orion.draining = True
             await orion.stop_consumers()
             await jobs
     finally:
+        stopped.set()
+        if server is not None:
+            await server
         await orion.aclose()
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.test_serve import Server, orion
+from tests.e2e.test_serve import Server, free_port, orion
+from tests.log_hygiene import process_log, secret
 
 DELAYS_MS = [200, 500]  # the retry ladder of the e2e deployments
-PASSWORD = "a long enough passphrase"
+PASSWORD = secret("customer password", "a long enough passphrase")
 ADDRESS = {
     "name": "Ada",
     "line1": "1 Rue",
@@ -37,13 +38,12 @@ MODES: dict[str, list[list[str]]] = {
 
 
 def orion_process(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """``python -m orion ARGS`` in the background (a worker, a relay), its output dropped."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "orion", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    """``python -m orion ARGS`` in the background (a worker, a relay), its output kept with
+    the run's logs."""
+    with process_log(args[0]) as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "orion", *args], env=env, stdout=output, stderr=output
+        )
 
 
 @contextmanager
@@ -56,7 +56,11 @@ def deployed(mode: str, env: dict[str, str], *, admin: str | None = None) -> Ite
         assert made.returncode == 0, made.stderr
     (_, *api), *others = MODES[mode]
     server = Server(env, *api)
-    workers = [orion_process(*command, env=env) for command in others]
+    workers = []
+    for command in others:
+        port = free_port()
+        server.ops[" ".join(command)] = f"http://127.0.0.1:{port}"
+        workers.append(orion_process(*command, "--metrics-port", str(port), env=env))
     try:
         server.wait_ready()
         yield server

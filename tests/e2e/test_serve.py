@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import SERVER_URL, unavailable
+from tests.log_hygiene import process_log, secret
 
 READY_WITHIN_S = 60
 PASSWORD = "an operator's long passphrase"
@@ -37,7 +37,13 @@ def free_port() -> int:
 def orion_env(**settings: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("ORION_")}
     # a fixed signing key, so that no command writes one into the working directory
-    env.update({"ORION_LOG_FORMAT": "json", "ORION_JWT_KEYS": "e2e:" + "k" * 40, **settings})
+    env.update(
+        {
+            "ORION_LOG_FORMAT": "json",
+            "ORION_JWT_KEYS": "e2e:" + secret("e2e signing key", "k" * 40),
+            **settings,
+        }
+    )
     return env
 
 
@@ -59,8 +65,9 @@ class Server:
     def __init__(self, env: dict[str, str], *args: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        # its log goes to a file: a pipe nobody reads fills up and stalls the server
-        self.log = tempfile.NamedTemporaryFile(prefix="orion-serve-", suffix=".log")  # noqa: SIM115
+        # its log goes to a file (a pipe nobody reads fills up and stalls the server), kept
+        # with the run's logs for the end-of-run check
+        self.log = process_log("serve")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "orion", "serve", "--port", str(self.port), *args],
             env=env,
@@ -68,6 +75,7 @@ class Server:
             stderr=self.log,
         )
         self.http = httpx.Client(base_url=self.base, timeout=10)
+        self.ops: dict[str, str] = {}  # the other processes' metrics and health, by command
 
     def log_text(self) -> str:
         return Path(self.log.name).read_text()

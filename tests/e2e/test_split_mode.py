@@ -7,11 +7,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.deployment import DELAYS_MS, deployed, subjects
 from tests.e2e.test_serve import orion_env
 from tests.integration.messaging.conftest import BROKER_URL
+from tests.log_hygiene import secret
 
 EMAILS_WITHIN_S = 20
 
@@ -27,7 +29,10 @@ def test_the_journey_is_the_same_in_one_process_and_split(
         ORION_RETRY_DELAYS_MS=str(DELAYS_MS),
     )
     with deployed(mode, env) as server:
-        account = {"email": "grace@example.com", "password": "a long passphrase"}
+        account = {
+            "email": "grace@example.com",
+            "password": secret("e2e password", "a long passphrase"),
+        }
         signed_up = server.http.post(
             "/api/v1/auth/register", json={**account, "full_name": "Grace Hopper"}
         )
@@ -42,3 +47,24 @@ def test_the_journey_is_the_same_in_one_process_and_split(
         assert subjects(folder) == ["Confirm your email address", "Reset your password"]
         time.sleep(1)  # nothing more arrives
         assert len(subjects(folder)) == 2
+        if mode == "split":
+            relayed = scrape(server.ops["relay"])
+            emailed = scrape(server.ops["worker --module notifications"])
+            ready = [httpx.get(f"{base}/health/ready").status_code for base in server.ops.values()]
+    if mode == "split":  # each worker and the relay report their own work
+        assert relayed['orion_relay_messages_total{module="identity",outcome="published"}'] == 2
+        assert (
+            emailed['orion_consumer_messages_total{consumer="notifications",outcome="processed"}']
+            == 2
+        )
+        assert ready == [200] * len(server.ops)
+
+
+def scrape(base: str) -> dict[str, float]:
+    """``/metrics`` of one process: each sample by its name and labels."""
+    text = httpx.get(f"{base}/metrics").text
+    return {
+        name: float(value)
+        for name, _, value in (line.rpartition(" ") for line in text.splitlines())
+        if name and not name.startswith("#")
+    }

@@ -18,6 +18,7 @@ import httpx
 from tests.e2e.deployment import ADDRESS, DELAYS_MS, PASSWORD, shopper, sign_in
 from tests.e2e.test_serve import READY_WITHIN_S, free_port, orion, orion_env
 from tests.integration.messaging.conftest import BROKER_URL
+from tests.log_hygiene import process_log
 
 SETTLED_WITHIN_S = 20
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -60,7 +61,7 @@ def test_the_workers_spans_join_the_checkouts_trace_across_processes(
     outputs = {name: tmp_path / f"{name}.spans" for name in commands}
     processes = {}
     for name, command in commands.items():
-        with outputs[name].open("wb") as out, (tmp_path / f"{name}.log").open("wb") as err:
+        with outputs[name].open("wb") as out, process_log(name) as err:
             processes[name] = subprocess.Popen(
                 [sys.executable, "-m", "orion", *command], env=env, stdout=out, stderr=err
             )

@@ -28,8 +28,9 @@ from urllib.parse import parse_qs, urlsplit
 import h11
 
 from tests.fakes.loopback import read_request, respond, serving
+from tests.log_hygiene import secret
 
-API_KEY = "sk_test_orion"
+API_KEY = secret("provider key", "sk_test_orion")
 DECLINES = {"tok_declined": "card_declined", "tok_insufficient_funds": "insufficient_funds"}
 
 

@@ -15,8 +15,9 @@ from orion.bootstrap import Orion
 from orion.modules.identity.adapters.sql.tables import outbox, users
 from orion.modules.identity.application.commands import Register
 from tests.conftest import Client, shop_settings
+from tests.log_hygiene import secret
 
-PASSWORD = "analytical engine 1843"
+PASSWORD = secret("identity password", "analytical engine 1843")
 PROBLEM_JSON = "application/problem+json"
 
 

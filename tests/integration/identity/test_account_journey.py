@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from orion.bootstrap import Orion
 from orion.modules.identity.adapters.sql.tables import outbox, users
 from tests.conftest import Client
+from tests.log_hygiene import secret
 
 EMAIL = "ada@example.com"
-PASSWORD = "analytical engine 1843"
+PASSWORD = secret("identity password", "analytical engine 1843")
 
 
 async def post(client: Client, path: str, body: dict[str, Any], **headers: str) -> Any:

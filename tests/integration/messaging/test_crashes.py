@@ -22,6 +22,7 @@ from tests.integration.messaging.conftest import (
     delete_topology,
     relay,
 )
+from tests.log_hygiene import process_log
 
 ROOT = Path(__file__).parents[3]
 
@@ -29,13 +30,15 @@ ROOT = Path(__file__).parents[3]
 class Worker:
     def __init__(self, *args: str, hold_s: float = 0.0) -> None:
         env = {**os.environ, "PROBE_HOLD_AFTER_COMMIT_S": str(hold_s)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.messaging.probe_worker", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        with process_log("probe-worker") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.integration.messaging.probe_worker", *args],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
         self.lines: list[str] = []
 
     async def wait_for(self, prefix: str, *, within_s: float = 20.0) -> str:

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import structlog
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 
-from orion.shared_kernel.adapters.logging import configure_logging
 from orion.shared_kernel.adapters.telemetry import configure_tracing
+from tests.log_hygiene import log_to_run
 
 
 class Recorder(SpanProcessor):
@@ -76,13 +74,9 @@ class LogLines:
 @pytest.fixture
 def logs() -> Iterator[LogLines]:
     """Every line the process logs during the test, in production's JSON, DEBUG and up."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
     buffer = io.StringIO()
-    configure_logging(level="DEBUG", fmt="json", stream=buffer, cache=False)
+    log_to_run(also=buffer)
     try:
         yield LogLines(buffer)
     finally:
-        structlog.reset_defaults()
-        root.handlers[:] = handlers
-        root.setLevel(level)
+        log_to_run()

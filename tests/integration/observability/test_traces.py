@@ -34,10 +34,11 @@ from tests.integration.ordering.helpers import (
     settle,
 )
 from tests.integration.ordering.test_saga_rabbitmq import settled, shop
+from tests.log_hygiene import secret
 
 __all__ = ["broker_url", "shop"]  # fixtures shared with the messaging and saga tests
 
-ACCESS_KEY = "publisher-access-key"
+ACCESS_KEY = secret("publisher access key", "publisher-access-key")
 
 
 def named(spans: list[ReadableSpan], prefix: str) -> list[ReadableSpan]:

@@ -10,8 +10,9 @@ from orion.bootstrap import Orion
 from orion.modules.catalog.application.commands import CreateProduct
 from orion.modules.identity.application.commands import LogIn, Register
 from tests.conftest import Client
+from tests.log_hygiene import secret
 
-PASSWORD = "a long enough passphrase"
+PASSWORD = secret("customer password", "a long enough passphrase")
 ADDRESS = {
     "name": "Ada Lovelace",
     "line1": "12 St James's Square",
@@ -19,7 +20,7 @@ ADDRESS = {
     "postal_code": "SW1Y 4JH",
     "country": "GB",
 }
-ORDER_BODY = {"shipping_address": ADDRESS, "payment": {"token": "tok_visa"}}
+ORDER_BODY = {"shipping_address": ADDRESS, "payment": {"token": secret("card token", "tok_visa")}}
 
 
 async def customer(orion: Orion, email: str | None = None) -> dict[str, str]:

@@ -196,3 +196,22 @@ async def test_rates_past_the_max_age_are_fetched_anew_when_the_publisher_answer
     assert answered.status_code == 200
     assert (await answered.get_json())["stale"] is False
     assert publisher.calls == 2
+
+
+async def test_the_publishers_breaker_state_is_on_metrics(
+    shop: tuple[Orion, FrozenClock], publisher: RatesPublisher
+) -> None:
+    orion, _ = shop
+    publisher.down = answer(500)
+    app = orion.create_app()
+    async with app.test_app() as test_app:
+        client = test_app.test_client()
+        before = await (await client.get("/metrics")).get_data(as_text=True)
+        refused = [(await client.get("/api/v1/exchange-rates")).status_code for _ in range(3)]
+        after = await (await client.get("/metrics")).get_data(as_text=True)
+
+    state = 'orion_circuit_breaker_state{breaker="exchange_rates.ecb",state="%s"} 1.0'
+    assert refused == [503, 503, 503]
+    assert state % "closed" in before
+    assert state % "opened" in after
+    assert publisher.calls == 2  # the third was refused by the open breaker

@@ -44,7 +44,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
             await shop.aclose()
     assert versions == {
         "catalog_0002",
-        "identity_0001",
+        "identity_0002",
         "ordering_0002",
         "payments_0001",
         "notifications_0002",
@@ -63,6 +63,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         "identity.refresh_tokens",
         "identity.one_time_tokens",
         "identity.outbox",
+        "identity.inbox",
         "ordering.alembic_version",
         "ordering.carts",
         "ordering.cart_items",

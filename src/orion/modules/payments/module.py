@@ -4,6 +4,7 @@ queries and migrations. The only file of the module that ``bootstrap.py`` import
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import message_handler
 from orion.shared_kernel.adapters.messaging.envelope import Envelope
-from orion.shared_kernel.adapters.metrics import Probe, state_probe
+from orion.shared_kernel.adapters.metrics import Probe
 from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
 from orion.shared_kernel.application.clock import Clock
@@ -159,20 +160,11 @@ def periodic(container: PaymentsContainer, mediator: InProcessMediator) -> list[
 
 
 def metric_probes(container: PaymentsContainer) -> list[Probe]:
-    """The provider's circuit breaker, as the breakers' store last recorded it, and the
-    payments by status."""
+    """The payments by status."""
+    return [payments_probe(container.engine())]
+
+
+def circuits(container: PaymentsContainer) -> dict[str, Callable[[], Awaitable[str]]]:
+    """The provider's circuit breaker, read from the breakers' store at each scrape."""
     gateway: ResilientGateway = container.gateway()
-
-    async def breakers() -> dict[str, str]:
-        return {"payments.provider": str(await gateway.circuit_state())}
-
-    return [
-        state_probe(
-            "orion_circuit_breaker_state",
-            "1 for each breaker's current state.",
-            "breaker",
-            ("closed", "opened", "half-opened"),
-            breakers,
-        ),
-        payments_probe(container.engine()),
-    ]
+    return {"payments.provider": gateway.circuit_state}

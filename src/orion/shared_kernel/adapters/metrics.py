@@ -142,20 +142,21 @@ def queue_depth_probe(depths: Callable[[], Awaitable[Mapping[str, int]]]) -> Pro
     return probe
 
 
-def state_probe(
-    name: str,
-    documentation: str,
-    label: str,
-    states: Sequence[str],
-    read: Callable[[], Awaitable[Mapping[str, str]]],
-) -> Probe:
-    """An enum gauge: 1 for each thing's current state, 0 for its other states."""
+def breakers_probe(circuits: Mapping[str, Callable[[], Awaitable[str]]]) -> Probe:
+    """Each circuit breaker's state as its store last recorded it: 1 for the current state,
+    0 for the others."""
 
     async def probe() -> list[Metric]:
-        family = GaugeMetricFamily(name, documentation, None, [label, "state"])
-        for thing, current in sorted((await read()).items()):
-            for state in states:
-                family.add_metric([thing, state], 1 if state == current else 0)
+        family = GaugeMetricFamily(
+            "orion_circuit_breaker_state",
+            "1 for each breaker's current state.",
+            None,
+            ["breaker", "state"],
+        )
+        for breaker, read in sorted(circuits.items()):
+            current = await read()
+            for state in ("closed", "opened", "half-opened"):
+                family.add_metric([breaker, state], 1 if state == current else 0)
         return [family]
 
     return probe

@@ -78,6 +78,14 @@ def breakers(
     return factory
 
 
+async def circuit_state(factory: AsyncCircuitBreakerFactory, circuit: str) -> str:
+    """A breaker's last recorded state (``closed``, ``opened``, ``half-opened``), for
+    metrics: it reads ``opened`` past its ttl until a call tries the dependency again."""
+    async with factory.uow as uow:
+        context = await uow.contexts.get(circuit)
+    return "closed" if context is None else str(context.state)
+
+
 async def close_breakers(factory: AsyncCircuitBreakerFactory) -> None:
     """Closes the Redis connections of breakers made by ``breakers`` (nothing in memory)."""
     if isinstance(factory.uow.contexts, AsyncRedisRepository):

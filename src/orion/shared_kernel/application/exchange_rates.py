@@ -14,7 +14,7 @@ data of any module: like the clock, it is a service every module may be given.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -77,12 +77,14 @@ class CurrencyConverter:
         refresh: timedelta,
         max_age: timedelta,
         closers: Sequence[Callable[[], Awaitable[None]]] = (),
+        circuits: Mapping[str, Callable[[], Awaitable[str]]] | None = None,
     ) -> None:
         self.source_name = source.name
         self._source, self._store, self._clock = source, store, clock
         self._refresh, self._max_age = refresh, max_age
         self._refreshing: asyncio.Task[StoredRates] | None = None
         self._closers = closers
+        self.circuits = dict(circuits or {})  # breaker name -> its state, for metrics
 
     async def quote(self) -> Quote:
         stored = await self._store.get()

@@ -74,4 +74,5 @@ def currency_converter(
         refresh=timedelta(seconds=refresh_s),
         max_age=timedelta(seconds=max_age_s),
         closers=closers,
+        circuits={f"exchange_rates.{publisher.name}": publisher.circuit_state},
     )

@@ -21,6 +21,7 @@ from tenacity import (
 )
 
 from orion.shared_kernel.adapters.exchange_rates.sources import PublisherUnavailable
+from orion.shared_kernel.adapters.resilience import circuit_state
 from orion.shared_kernel.application.exchange_rates import ExchangeRates
 from orion.shared_kernel.domain.exchange import RatesUnavailable, RateTable
 
@@ -57,6 +58,9 @@ class ResilientRates:
             multiplier=backoff_s, max=max_backoff_s, jitter=backoff_s
         )
         self._sleep = sleep
+
+    async def circuit_state(self) -> str:
+        return await circuit_state(self._breakers, self._circuit)
 
     async def fetch(self) -> RateTable:
         retrying = AsyncRetrying(

@@ -16,7 +16,6 @@ from typing import TypeVar
 import structlog
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
-from purgatory.typing import StateName
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -32,7 +31,7 @@ from orion.modules.payments.application.gateway import (
     GatewayUnavailable,
     PaymentGateway,
 )
-from orion.shared_kernel.adapters.resilience import RetryBudget, close_breakers
+from orion.shared_kernel.adapters.resilience import RetryBudget, circuit_state, close_breakers
 from orion.shared_kernel.adapters.resilience import breakers as shared_breakers
 from orion.shared_kernel.domain.money import Money
 
@@ -96,12 +95,8 @@ class ResilientGateway:
             lambda: self._inner.refund(key=key, charge_reference=charge_reference, amount=amount)
         )
 
-    async def circuit_state(self) -> StateName:
-        """The breaker's last recorded state, for metrics: it reads ``opened`` past its ttl
-        until a call tries the provider again."""
-        async with self._breakers.uow as uow:
-            context = await uow.contexts.get(self._circuit)
-        return "closed" if context is None else context.state
+    async def circuit_state(self) -> str:
+        return await circuit_state(self._breakers, self._circuit)
 
     async def _call(self, attempt: Callable[[], Awaitable[T]]) -> T:
         self._retry_budget.record_call()
