@@ -29,10 +29,10 @@ async def test_a_product_shows_its_price_converted_beside_the_base_price(
     body = await response.get_json()
     assert body["price"] == {"amount": 1999, "currency": "EUR"}
     assert body["converted"] == {
-        "price": {"amount": 3220, "currency": "JPY"},  # 19.99 x 161.08 = 3219.9892
-        "rate": "161.08",
+        "price": {"amount": 2760, "currency": "JPY"},  # 19.99 x 138.05 = 2759.6195
+        "rate": "138.05",
         "source": "static",
-        "as_of": "2024-11-22",
+        "as_of": "2022-07-08",
         "stale": False,
     }
 
@@ -41,15 +41,15 @@ async def test_a_product_list_shows_each_price_converted(
     client: Client, admin: dict[str, str]
 ) -> None:
     await create(client, admin, sku="A", price={"amount": 1999, "currency": "EUR"})
-    await create(client, admin, sku="B", price={"amount": 15, "currency": "EUR"})
+    await create(client, admin, sku="B", price={"amount": 45, "currency": "EUR"})
 
     response = await client.get("/api/v1/products?currency=USD&sort=-price")
 
     assert response.status_code == 200
     items = (await response.get_json())["items"]
     assert [item["converted"]["price"] for item in items] == [
-        {"amount": 2081, "currency": "USD"},  # 19.99 x 1.0412 = 20.813588
-        {"amount": 16, "currency": "USD"},  # 0.15 x 1.0412 = 0.15618
+        {"amount": 2032, "currency": "USD"},  # 19.99 x 1.0163 = 20.315837
+        {"amount": 46, "currency": "USD"},  # 0.45 x 1.0163 = 0.457335
     ]
 
 

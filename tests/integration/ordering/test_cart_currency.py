@@ -22,14 +22,14 @@ async def test_a_cart_shows_its_lines_and_total_converted(client: Client, orion:
     assert body["total"] == {"amount": 4043, "currency": "EUR"}
     converted = body["converted"]
     assert [(line["unit_price"], line["line_total"]) for line in converted["lines"]] == [
-        ({"amount": 3220, "currency": "JPY"}, {"amount": 6440, "currency": "JPY"}),
-        ({"amount": 24, "currency": "JPY"}, {"amount": 72, "currency": "JPY"}),  # 24.162
+        ({"amount": 2760, "currency": "JPY"}, {"amount": 5520, "currency": "JPY"}),
+        ({"amount": 21, "currency": "JPY"}, {"amount": 63, "currency": "JPY"}),  # 20.7075
     ]
-    assert converted["total"] == {"amount": 6512, "currency": "JPY"}
-    assert converted["rate"] == "161.08"
+    assert converted["total"] == {"amount": 5583, "currency": "JPY"}
+    assert converted["rate"] == "138.05"
     assert (converted["source"], converted["as_of"], converted["stale"]) == (
         "static",
-        "2024-11-22",
+        "2022-07-08",
         False,
     )
 

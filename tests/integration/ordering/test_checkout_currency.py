@@ -34,7 +34,7 @@ async def test_a_checkout_in_usd_is_charged_in_usd_and_keeps_its_rate(
 ) -> None:
     await orion.start_consumers(["catalog", "ordering", "payments"])
     headers = await customer(orion)
-    mug, pen = await product(orion, price=1999), await product(orion, price=15)
+    mug, pen = await product(orion, price=1999), await product(orion, price=45)
     await put_item(client, headers, mug, quantity=2)
     await put_item(client, headers, pen, quantity=3)
     cart = await (await client.get("/api/v1/cart?currency=USD", headers=headers)).get_json()
@@ -44,27 +44,27 @@ async def test_a_checkout_in_usd_is_charged_in_usd_and_keeps_its_rate(
     assert response.status_code == 202, await response.get_data(as_text=True)
     order = await response.get_json()
     assert [line["unit_price"] for line in order["lines"]] == [
-        {"amount": 2081, "currency": "USD"},  # 19.99 x 1.0412 = 20.813588
-        {"amount": 16, "currency": "USD"},  # 0.15 x 1.0412 = 0.15618
+        {"amount": 2032, "currency": "USD"},  # 19.99 x 1.0163 = 20.315837
+        {"amount": 46, "currency": "USD"},  # 0.45 x 1.0163 = 0.457335
     ]
-    assert order["total"] == {"amount": 2 * 2081 + 3 * 16, "currency": "USD"}
+    assert order["total"] == {"amount": 2 * 2032 + 3 * 46, "currency": "USD"}
     assert order["total"] == cart["converted"]["total"]  # what the cart showed
     applied = order["applied_rate"]
     assert (applied["base_currency"], applied["rate"], applied["source"], applied["as_of"]) == (
         "EUR",
-        "1.0412",
+        "1.0163",
         "static",
-        "2024-11-22",
+        "2022-07-08",
     )
     async with orion.engine.connect() as connection:
         row = (await connection.execute(sa.select(orders).where(orders.c.id == order["id"]))).one()
-    assert (row.currency, row.total_amount) == ("USD", 4210)
+    assert (row.currency, row.total_amount) == ("USD", 4202)
     assert (row.rate_base_currency, row.rate, row.rate_source) == (
         "EUR",
-        Decimal("1.0412"),
+        Decimal("1.0163"),
         "static",
     )
-    assert row.rate_as_of == date(2024, 11, 22)
+    assert row.rate_as_of == date(2022, 7, 8)
     assert row.rate_fetched_at.isoformat() == applied["fetched_at"]
 
     shown = await (await client.get(f"/api/v1/orders/{order['id']}", headers=headers)).get_json()
@@ -78,7 +78,7 @@ async def test_a_checkout_in_usd_is_charged_in_usd_and_keeps_its_rate(
                 )
             )
         ).one()
-    assert tuple(charged) == (4210, "USD")
+    assert tuple(charged) == (4202, "USD")
 
 
 async def test_a_checkout_in_the_catalogs_currency_needs_no_rate(
