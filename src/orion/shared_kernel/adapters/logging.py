@@ -16,6 +16,17 @@ import structlog
 from orion.shared_kernel.adapters.telemetry import current_ids
 
 LogFormat = Literal["auto", "json", "console"]
+# Client libraries that log what goes over the wire, and the lowest level they may log at
+# here: at DEBUG an AMQP frame holds an event's payload (a card token, a reset token), and
+# httpx's INFO line is each request's whole URL, a publisher's access key included.
+WIRE_LOGGERS = {
+    "aiormq": logging.INFO,
+    "aio_pika": logging.INFO,
+    "httpcore": logging.INFO,
+    "hpack": logging.INFO,
+    "h11": logging.INFO,
+    "httpx": logging.WARNING,
+}
 
 
 def configure_logging(
@@ -63,6 +74,8 @@ def configure_logging(
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    for name, lowest in WIRE_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(lowest, logging.getLevelName(level)))
 
 
 def add_trace_ids(
