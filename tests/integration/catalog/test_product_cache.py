@@ -9,7 +9,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis.asyncio as aioredis
@@ -164,28 +164,37 @@ async def test_the_catalogs_event_drops_the_page_through_its_inbox(
     assert "catalog.product_price_changed.v1" in handled
 
 
-async def test_the_inbox_drop_raises_when_redis_refuses_so_the_message_is_retried() -> None:
-    unreachable = RedisCacheBackend(aioredis.from_url("redis://127.0.0.1:1/0"))
-    cache = ReadThroughCache(unreachable, namespace="test", ttl_s=30)
-    invalidation = CacheInvalidation(cache, lambda event: [str(event.aggregate_id)])
-    event = ProductPriceChangedV1(
+def price_changed(occurred_at: datetime) -> ProductPriceChangedV1:
+    return ProductPriceChangedV1(
         aggregate_id=uuid.uuid4(),
         aggregate_version=2,
-        occurred_at=datetime.now(UTC),
+        occurred_at=occurred_at,
         sku="SKU-1",
         old_amount=1250,
         old_currency="EUR",
         new_amount=999,
         new_currency="EUR",
     )
+
+
+async def test_the_inbox_drop_raises_when_redis_refuses_while_the_entry_may_live() -> None:
+    """Raised, the message is retried; once the event is older than the TTL whatever it made
+    stale has expired, so the drop is given up instead of dead-lettered."""
+    unreachable = RedisCacheBackend(aioredis.from_url("redis://127.0.0.1:1/0"))
+    cache = ReadThroughCache(unreachable, namespace="test", ttl_s=30)
+    invalidation = CacheInvalidation(cache, lambda event: [str(event.aggregate_id)])
+    now = datetime.now(UTC)
     try:
-        await invalidation.after_commit([event])  # the writer's drop: logged, counted, passed
+        await invalidation.after_commit([price_changed(now)])  # the writer's: logged, passed
         with pytest.raises((RedisError, OSError)):
-            await invalidation(event, None)  # the consumer's: raised, so the broker retries
+            await invalidation(price_changed(now), None)  # the consumer's: raised, retried
+        with pytest.raises((RedisError, OSError)):
+            await invalidation(price_changed(now - timedelta(seconds=29)), None)
+        await invalidation(price_changed(now - timedelta(seconds=31)), None)  # given up
     finally:
         await unreachable.aclose()
 
-    assert cache.errors == 2
+    assert cache.errors == 4
 
 
 async def test_an_update_in_one_process_is_seen_by_another_through_redis(

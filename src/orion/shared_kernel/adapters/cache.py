@@ -22,6 +22,7 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import redis.asyncio as aioredis
@@ -112,7 +113,7 @@ class ReadThroughCache:
     def __init__(self, backend: CacheBackend, *, namespace: str, ttl_s: float) -> None:
         self._backend = backend
         self._prefix = f"orion:cache:{namespace}:"
-        self._ttl_s = ttl_s
+        self.ttl_s = ttl_s
         self._loading: dict[tuple[str, str], asyncio.Future[bytes]] = {}
         self.hits = self.misses = self.coalesced = self.errors = 0
         self._counted = {  # the same counts, for /metrics
@@ -173,7 +174,7 @@ class ReadThroughCache:
         self._counted["miss"].inc()
         encoded = encode(await load())
         try:
-            await self._backend.set(full_key, field, encoded, self._ttl_s)
+            await self._backend.set(full_key, field, encoded, self.ttl_s)
         except (RedisError, OSError) as error:
             self._failed("set", error)
         return encoded
@@ -201,14 +202,20 @@ class CacheInvalidation:
 
     Given to the module's unit of work as its ``after_commit``: the writer's next read sees
     its change. Run as the policy of the module's subscription to its own events: the same
-    drop again, through the inbox, raising when Redis refuses so that the message is retried.
+    drop again, through the inbox, raising when Redis refuses so that the message is retried,
+    for as long as that can matter: once the event is older than the cache's TTL, whatever
+    it made stale has expired, and a failed drop is given up (no dead letter for it).
     """
 
     def __init__(
-        self, cache: ReadThroughCache, keys: Callable[[IntegrationEvent], Iterable[str]]
+        self,
+        cache: ReadThroughCache,
+        keys: Callable[[IntegrationEvent], Iterable[str]],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._cache = cache
         self._keys = keys
+        self._now = now
 
     async def after_commit(self, events: Sequence[IntegrationEvent]) -> None:
         stale = {key for event in events for key in self._keys(event)}
@@ -217,8 +224,15 @@ class CacheInvalidation:
 
     async def __call__(self, event: IntegrationEvent, uow: Any) -> None:
         stale = sorted(set(self._keys(event)))
-        if stale:
+        if not stale:
+            return
+        try:
             await self._cache.invalidate(*stale, fail_open=False)
+        except (RedisError, OSError):
+            age_s = (self._now() - event.occurred_at).total_seconds()
+            if age_s <= self._cache.ttl_s:
+                raise  # retried: the entries may still be there
+            log.info("cache_drop_given_up", message_type=event.wire_name, age_s=round(age_s, 1))
 
 
 def cache_backend(redis_url: str | None) -> RedisCacheBackend | LruCacheBackend:
