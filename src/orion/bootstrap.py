@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from importlib.metadata import version
 
 import redis.asyncio as aioredis
@@ -60,6 +61,7 @@ from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.sql.embedded import EmbeddedPostgres
 from orion.shared_kernel.adapters.sql.engine import create_engine
+from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
 from orion.shared_kernel.adapters.sql.migrations import migrate
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 
@@ -243,6 +245,14 @@ class Orion:
             payments.NAME: payments.OUTBOX,
             notifications.NAME: notifications.OUTBOX,
         }
+        # ... and its inbox: the ids of the messages its consumers handled, pruned by workers.
+        self.inboxes: Mapping[str, sa.Table] = {
+            catalog.NAME: catalog.INBOX,
+            identity.NAME: identity.INBOX,
+            ordering.NAME: ordering.INBOX,
+            payments.NAME: payments.INBOX,
+            notifications.NAME: notifications.INBOX,
+        }
         self._redis: aioredis.Redis | None = None
         if settings.redis_url is not None:
             self._redis = aioredis.from_url(settings.redis_url.get_secret_value())
@@ -291,7 +301,23 @@ class Orion:
             jobs += ordering.periodic(self.container.ordering(), self.mediator)
         if payments.NAME in wanted:
             jobs += payments.periodic(self.container.payments(), self.mediator)
+        jobs += [
+            PeriodicJob(
+                name=f"{module}.inbox_prune",
+                interval_s=self.settings.housekeeping_interval_s,
+                run=partial(self.prune_inbox, module),
+            )
+            for module in sorted(wanted & self.inboxes.keys())
+        ]
         return jobs
+
+    async def prune_inbox(self, module: str) -> int:
+        """Forgets the module's handled messages older than ``ORION_INBOX_RETENTION_HOURS``."""
+        retention = timedelta(hours=self.settings.inbox_retention_hours)
+        deleted = await prune_inbox(self.engine, self.inboxes[module], retention)
+        if deleted:
+            log.info("inbox_pruned", module=module, deleted=deleted)
+        return deleted
 
     def relay(self) -> OutboxRelay:
         settings = self.settings

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import limits
 import pydantic_settings
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     relay_poll_interval_ms: int = Field(default=1000, ge=10, le=60_000)
     outbox_max_attempts: int = Field(default=10, ge=1, le=1000)
     outbox_retention_hours: float = Field(default=168, ge=0)
+    inbox_retention_hours: float = Field(
+        default=336,
+        gt=0,
+        description="How long consumers keep the ids of the messages they handled, to refuse "
+        "a second delivery; at least ORION_OUTBOX_RETENTION_HOURS.",
+    )
     consumer_prefetch: int = Field(default=32, ge=1, le=10_000)
     retry_delays_ms: list[int] = Field(
         default=[1_000, 10_000, 60_000],
@@ -167,6 +173,15 @@ class Settings(BaseSettings):
             limits.parse(value)
         except ValueError:
             raise ValueError("must be a rate such as 100/minute") from None
+        return value
+
+    @field_validator("inbox_retention_hours")
+    @classmethod
+    def inbox_outlives_outbox(cls, value: float, info: ValidationInfo) -> float:
+        # a published row can be published again only while the outbox keeps it
+        outbox = info.data.get("outbox_retention_hours")
+        if outbox is not None and value < outbox:
+            raise ValueError("must be at least ORION_OUTBOX_RETENTION_HOURS")
         return value
 
     @field_validator("trusted_proxies")

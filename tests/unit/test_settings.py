@@ -184,3 +184,15 @@ def test_settings_are_frozen() -> None:
 
     with pytest.raises(ValueError, match="frozen"):
         settings.db_pool_size = 3  # type: ignore[misc]
+
+
+def test_the_inbox_keeps_message_ids_at_least_as_long_as_the_outbox_keeps_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ORION_OUTBOX_RETENTION_HOURS", "200")
+    monkeypatch.setenv("ORION_INBOX_RETENTION_HOURS", "100")
+
+    with pytest.raises(SettingsError, match="ORION_INBOX_RETENTION_HOURS"):
+        load_settings()
+    monkeypatch.setenv("ORION_INBOX_RETENTION_HOURS", "200")
+    assert load_settings().inbox_retention_hours == 200

@@ -18,7 +18,7 @@ from orion.modules.catalog.adapters.cache import (
 )
 from orion.modules.catalog.adapters.http.routes import catalog_blueprint
 from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
-from orion.modules.catalog.adapters.sql.tables import outbox
+from orion.modules.catalog.adapters.sql.tables import inbox, outbox
 from orion.modules.catalog.adapters.sql.unit_of_work import SqlCatalogUnitOfWork
 from orion.modules.catalog.application import handlers
 from orion.modules.catalog.application.commands import (
@@ -46,6 +46,7 @@ from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "catalog"
 OUTBOX = outbox
+INBOX = inbox
 MIGRATIONS = ModuleMigrations(
     schema="catalog", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
 )
@@ -133,6 +134,7 @@ def blueprints(container: CatalogContainer) -> list[Blueprint]:
 
 
 __all__ = [
+    "INBOX",
     "MIGRATIONS",
     "NAME",
     "OUTBOX",

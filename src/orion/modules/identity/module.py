@@ -18,7 +18,7 @@ from orion.modules.identity.adapters.security.authenticator import SessionChecki
 from orion.modules.identity.adapters.security.passwords import Argon2Hasher, common_passwords
 from orion.modules.identity.adapters.security.tokens import JwtAccessTokens
 from orion.modules.identity.adapters.sql.read_model import SqlIdentityReadModel
-from orion.modules.identity.adapters.sql.tables import outbox
+from orion.modules.identity.adapters.sql.tables import inbox, outbox
 from orion.modules.identity.adapters.sql.unit_of_work import SqlIdentityUnitOfWork
 from orion.modules.identity.application import commands
 from orion.modules.identity.application.handlers import IdentityHandlers, IdentityQueries
@@ -35,6 +35,7 @@ from orion.shared_kernel.application.clock import Clock
 
 NAME = "identity"
 OUTBOX = outbox
+INBOX = inbox
 MIGRATIONS = ModuleMigrations(
     schema="identity", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
 )

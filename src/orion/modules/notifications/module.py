@@ -17,7 +17,7 @@ from orion.modules.notifications.adapters.mail.smtp import SmtpMailer, SmtpServe
 from orion.modules.notifications.adapters.mail.templates import JinjaRenderer
 from orion.modules.notifications.adapters.messaging.failures import recording_failures
 from orion.modules.notifications.adapters.sql.log import SqlNotificationLog
-from orion.modules.notifications.adapters.sql.tables import outbox
+from orion.modules.notifications.adapters.sql.tables import inbox, outbox
 from orion.modules.notifications.adapters.sql.unit_of_work import SqlNotificationsUnitOfWork
 from orion.modules.notifications.application.policies import (
     SendEmailOnIdentityEvents,
@@ -41,6 +41,7 @@ from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "notifications"
 OUTBOX = outbox
+INBOX = inbox
 MIGRATIONS = ModuleMigrations(
     schema="notifications", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
 )

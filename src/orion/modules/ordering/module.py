@@ -17,7 +17,7 @@ from orion.modules.catalog.contracts.events import StockReservationFailedV1, Sto
 from orion.modules.ordering.adapters.http.routes import ordering_blueprint
 from orion.modules.ordering.adapters.sql.metrics import orders_probe
 from orion.modules.ordering.adapters.sql.read_model import SqlOrderingReadModel
-from orion.modules.ordering.adapters.sql.tables import outbox
+from orion.modules.ordering.adapters.sql.tables import inbox, outbox
 from orion.modules.ordering.adapters.sql.unit_of_work import SqlOrderingUnitOfWork
 from orion.modules.ordering.application import commands, queries
 from orion.modules.ordering.application.handlers import CartHandlers, OrderHandlers
@@ -38,6 +38,7 @@ from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "ordering"
 OUTBOX = outbox
+INBOX = inbox
 MIGRATIONS = ModuleMigrations(
     schema="ordering", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
 )

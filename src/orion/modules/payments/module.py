@@ -21,7 +21,7 @@ from orion.modules.payments.adapters.gateway.resilient import (
 from orion.modules.payments.adapters.gateway.simulated import SimulatedGateway
 from orion.modules.payments.adapters.sql.metrics import payments_probe
 from orion.modules.payments.adapters.sql.read_model import SqlPaymentsReadModel
-from orion.modules.payments.adapters.sql.tables import outbox
+from orion.modules.payments.adapters.sql.tables import inbox, outbox
 from orion.modules.payments.adapters.sql.unit_of_work import SqlPaymentsUnitOfWork
 from orion.modules.payments.application.commands import Reconcile
 from orion.modules.payments.application.process import CONSUMER, PaymentProcess
@@ -38,6 +38,7 @@ from orion.shared_kernel.application.clock import Clock
 
 NAME = "payments"
 OUTBOX = outbox
+INBOX = inbox
 MIGRATIONS = ModuleMigrations(
     schema="payments", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
 )

@@ -6,11 +6,15 @@ delivered again finds its row and is acked with no effect.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+PRUNE_BATCH = 5_000
 
 
 def _columns() -> list[sa.Column[Any]]:
@@ -26,6 +30,29 @@ def _columns() -> list[sa.Column[Any]]:
 
 def inbox_table(metadata: sa.MetaData) -> sa.Table:
     return sa.Table("inbox", metadata, *_columns())
+
+
+async def prune(engine: AsyncEngine, inbox: sa.Table, retention: timedelta) -> int:
+    """Deletes the records older than ``retention``, a batch per transaction; returns how
+    many. Safe once no copy of those messages can come again: the outbox that published
+    them keeps a row for less than ``retention`` (settings check it), and only a kept row
+    can be published twice."""
+    deleted = 0
+    while True:
+        async with engine.begin() as connection:
+            doomed = (
+                sa.select(inbox.c.consumer, inbox.c.message_id)
+                .where(inbox.c.received_at < sa.func.now() - retention)
+                .limit(PRUNE_BATCH)
+            )
+            result = await connection.execute(
+                inbox.delete().where(
+                    sa.tuple_(inbox.c.consumer, inbox.c.message_id).in_(doomed.subquery().select())
+                )
+            )
+        deleted += result.rowcount
+        if result.rowcount < PRUNE_BATCH:
+            return deleted
 
 
 def create_inbox_table(schema: str) -> None:
