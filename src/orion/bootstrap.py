@@ -309,6 +309,18 @@ class Orion:
             )
             for module in sorted(wanted & self.inboxes.keys())
         ]
+        if (
+            wanted & {catalog.NAME, ordering.NAME}
+            and self.settings.exchange_rates_source != "static"
+        ):
+            # the modules that convert prices keep the rates fresh even when nobody reads them
+            jobs.append(
+                PeriodicJob(
+                    name="exchange_rates.refresh",
+                    interval_s=self.settings.exchange_rates_refresh_s / 2,
+                    run=self.exchange_rates.refresh,
+                )
+            )
         return jobs
 
     async def prune_inbox(self, module: str) -> int:

@@ -21,6 +21,7 @@ from orion.shared_kernel.adapters.exchange_rates.stores import RedisRatesStore
 from orion.shared_kernel.adapters.resilience import breakers
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from orion.shared_kernel.domain.exchange import RatesUnavailable
+from tests.conftest import shop_settings
 from tests.fakes.clock import FrozenClock
 from tests.fakes.rates_publisher import HANG, RatesPublisher, answer, rates_publisher
 
@@ -215,3 +216,28 @@ async def test_the_publishers_breaker_state_is_on_metrics(
     assert state % "closed" in before
     assert state % "opened" in after
     assert publisher.calls == 2  # the third was refused by the open breaker
+
+
+async def test_workers_that_convert_prices_refresh_the_rates_on_their_own(
+    database_url: str, publisher: RatesPublisher
+) -> None:
+    ecb = Orion(
+        shop_settings(exchange_rates_source="ecb", exchange_rates_url=publisher.url),
+        database_url,
+    )
+    static = Orion(shop_settings(), database_url)
+    try:
+        jobs = {job.name: job for job in ecb.periodic_jobs(["catalog"])}
+        refresh = jobs["exchange_rates.refresh"]
+        await refresh.run()
+        fetched_by_the_job = publisher.calls
+        quote = await ecb.exchange_rates.quote()  # served from what the job stored
+
+        assert refresh.interval_s == ecb.settings.exchange_rates_refresh_s / 2
+        assert (fetched_by_the_job, publisher.calls) == (1, 1)
+        assert quote.table.as_of == date(2022, 7, 8)
+        assert "exchange_rates.refresh" not in {j.name for j in ecb.periodic_jobs(["payments"])}
+        assert "exchange_rates.refresh" not in {j.name for j in static.periodic_jobs()}
+    finally:
+        await ecb.aclose()
+        await static.aclose()
