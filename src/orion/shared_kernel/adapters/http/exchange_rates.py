@@ -5,45 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from quart import Blueprint, Response, jsonify
 from quart_schema import document_response, validate_querystring
 
-from orion.shared_kernel.adapters.http.schemas import MoneyOut
+from orion.shared_kernel.adapters.http.schemas import CurrencyCode, MoneyOut
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter, Quote
-from orion.shared_kernel.domain.money import InvalidMoney, Money, currency_exponent
+from orion.shared_kernel.domain.money import Money
 
 
 class CurrencyQuery(BaseModel):
-    currency: str | None = Field(
-        default=None,
-        min_length=3,
-        max_length=3,
-        description="ISO 4217 code: prices are also shown converted into it.",
+    currency: CurrencyCode | None = Field(
+        default=None, description="ISO 4217 code: prices are also shown converted into it."
     )
-
-    @field_validator("currency")
-    @classmethod
-    def known_currency(cls, code: str | None) -> str | None:
-        if code is not None:
-            try:
-                currency_exponent(code)
-            except InvalidMoney as error:
-                raise ValueError(error.detail) from None
-        return code
 
 
 class RatesQuery(BaseModel):
-    base: str = Field(default="EUR", min_length=3, max_length=3)
-
-    @field_validator("base")
-    @classmethod
-    def known_currency(cls, code: str) -> str:
-        try:
-            currency_exponent(code)
-        except InvalidMoney as error:
-            raise ValueError(error.detail) from None
-        return code
+    base: CurrencyCode = "EUR"
 
 
 class RatesOut(BaseModel):

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from orion.shared_kernel.domain.money import InvalidMoney, currency_exponent
+
+
+def _known_currency(code: str) -> str:
+    try:
+        currency_exponent(code)
+    except InvalidMoney as error:
+        raise ValueError(error.detail) from None
+    return code
+
+
+# An ISO 4217 code Orion knows the exponent of, wherever a request names a currency.
+CurrencyCode = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_known_currency)]
 
 
 class Body(BaseModel):
@@ -15,16 +29,7 @@ class Body(BaseModel):
 
 class MoneyIn(Body):
     amount: int = Field(ge=0, le=10**15, description="Minor units: 1999 is 19.99 EUR.")
-    currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code, e.g. EUR.")
-
-    @field_validator("currency")
-    @classmethod
-    def known_currency(cls, code: str) -> str:
-        try:
-            currency_exponent(code)
-        except InvalidMoney as error:
-            raise ValueError(error.detail) from None
-        return code
+    currency: CurrencyCode = Field(description="ISO 4217 code, e.g. EUR.")
 
 
 class MoneyOut(BaseModel):

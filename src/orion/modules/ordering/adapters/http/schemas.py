@@ -17,9 +17,9 @@ from orion.modules.ordering.application.queries import (
 from orion.modules.ordering.domain.cart import MAX_QUANTITY
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.modules.payments.contracts.queries import OrderPayment
-from orion.shared_kernel.adapters.http.schemas import Body, MoneyOut
+from orion.shared_kernel.adapters.http.schemas import Body, CurrencyCode, MoneyOut
 from orion.shared_kernel.application.exchange_rates import Quote
-from orion.shared_kernel.domain.money import InvalidMoney, Money, currency_exponent
+from orion.shared_kernel.domain.money import Money
 
 StatusName = Literal["pending", "awaiting_payment", "paid", "shipped", "delivered", "cancelled"]
 
@@ -50,22 +50,10 @@ class OrderIn(Body):
 
     shipping_address: AddressIn
     payment: PaymentIn
-    currency: str | None = Field(
+    currency: CurrencyCode | None = Field(
         default=None,
-        min_length=3,
-        max_length=3,
         description="ISO 4217: charge in it, at the current exchange rate (kept on the order).",
     )
-
-    @field_validator("currency")
-    @classmethod
-    def known_currency(cls, code: str | None) -> str | None:
-        if code is not None:
-            try:
-                currency_exponent(code)
-            except InvalidMoney as error:
-                raise ValueError(error.detail) from None
-        return code
 
 
 class AppliedRateOut(BaseModel):
