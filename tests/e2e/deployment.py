@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.test_serve import Server, free_port, orion
+from tests.e2e.test_serve import Server, orion
+from tests.fakes.loopback import free_port
 from tests.log_hygiene import process_log, secret
 
 DELAYS_MS = [200, 500]  # the retry ladder of the e2e deployments
@@ -69,6 +70,24 @@ def deployed(mode: str, env: dict[str, str], *, admin: str | None = None) -> Ite
         for worker in workers:
             worker.terminate()
             assert worker.wait(timeout=30) == 0
+
+
+def new_pen(http: httpx.Client, admin: dict[str, str], stock: int) -> str:
+    """An admin's new product, a 3.50 EUR pen: its id."""
+    created = http.post(
+        "/api/v1/admin/products",
+        json={
+            "sku": "PEN",
+            "name": "Pen",
+            "category": "Tests",
+            "price": {"amount": 350, "currency": "EUR"},
+            "stock": stock,
+        },
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    product_id: str = created.json()["id"]
+    return product_id
 
 
 def sign_in(http: httpx.Client, email: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ from tests.e2e.deployment import (
     DELAYS_MS,
     MODES,
     deployed,
+    new_pen,
     shopper,
     sign_in,
     subjects,
@@ -125,17 +126,7 @@ def test_a_good_card_is_paid_within_two_seconds_and_a_declined_one_cancelled(
     with deployed(mode, env, admin="boss@example.com") as server:
         http = server.http
         admin = sign_in(http, "boss@example.com")
-        pen = http.post(
-            "/api/v1/admin/products",
-            json={
-                "sku": "PEN",
-                "name": "Pen",
-                "category": "Tests",
-                "price": {"amount": 350, "currency": "EUR"},
-                "stock": 10,
-            },
-            headers=admin,
-        ).json()["id"]
+        pen = new_pen(http, admin, 10)
 
         ann = shopper(http, "ann")
         started = time.monotonic()

@@ -26,6 +26,7 @@ from tests.e2e.deployment import (
     ADDRESS,
     DELAYS_MS,
     PASSWORD,
+    new_pen,
     orion_process,
     shopper,
     sign_in,
@@ -112,17 +113,7 @@ class Shop:
 
     def place_orders(self, customers: int, each: int) -> list[tuple[dict[str, str], str]]:
         admin = self._admin()
-        product = self.api.http.post(
-            "/api/v1/admin/products",
-            json={
-                "sku": "PEN",
-                "name": "Pen",
-                "category": "Tests",
-                "price": {"amount": 350, "currency": "EUR"},
-                "stock": customers * each,
-            },
-            headers=admin,
-        ).json()["id"]
+        product = new_pen(self.api.http, admin, customers * each)
         with ThreadPoolExecutor(max_workers=customers) as pool:
             batches = pool.map(lambda n: self._shop_for(f"c{n}", product, each), range(customers))
             return [order for batch in batches for order in batch]

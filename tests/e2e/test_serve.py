@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,17 +20,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import SERVER_URL, unavailable
+from tests.fakes.loopback import free_port
 from tests.log_hygiene import process_log, secret
 
 READY_WITHIN_S = 60
 PASSWORD = "an operator's long passphrase"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def orion_env(**settings: str) -> dict[str, str]:

@@ -15,8 +15,9 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.deployment import ADDRESS, DELAYS_MS, PASSWORD, shopper, sign_in
-from tests.e2e.test_serve import READY_WITHIN_S, free_port, orion, orion_env
+from tests.e2e.deployment import ADDRESS, DELAYS_MS, PASSWORD, new_pen, shopper, sign_in
+from tests.e2e.test_serve import READY_WITHIN_S, orion, orion_env
+from tests.fakes.loopback import free_port
 from tests.integration.messaging.conftest import BROKER_URL
 from tests.log_hygiene import process_log
 
@@ -77,17 +78,7 @@ def test_the_workers_spans_join_the_checkouts_trace_across_processes(
                     pass
                 time.sleep(0.2)
             admin = sign_in(http, "boss@example.com")
-            pen = http.post(
-                "/api/v1/admin/products",
-                json={
-                    "sku": "PEN",
-                    "name": "Pen",
-                    "category": "Tests",
-                    "price": {"amount": 350, "currency": "EUR"},
-                    "stock": 10,
-                },
-                headers=admin,
-            ).json()["id"]
+            pen = new_pen(http, admin, 10)
             ann = shopper(http, "ann")
             assert http.put(f"/api/v1/cart/items/{pen}", json={"quantity": 1}, headers=ann)
             placed = http.post(

@@ -4,7 +4,6 @@ that sends through it."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from pydantic import SecretStr
 
 from orion.bootstrap import Orion
 from tests.conftest import shop_settings
+from tests.fakes.loopback import free_port
 
 LOGIN, PASSWORD = "orion", "p@ss word"
 SMTP_PASSWORD_IN_URL = "p%40ss%20word"
@@ -82,13 +82,6 @@ class SmtpServer:
             and auth_data.password == PASSWORD.encode()
         )
         return AuthResult(success=valid, auth_data=auth_data if valid else None)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 @pytest.fixture

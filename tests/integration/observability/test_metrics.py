@@ -4,7 +4,6 @@ checkout goes through (in-process broker), or that grow while the broker is unre
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import aio_pika
 from prometheus_client.parser import text_string_to_metric_families
@@ -13,6 +12,7 @@ from pydantic import SecretStr
 from orion.bootstrap import Orion
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable
 from tests.conftest import Client, shop_settings
+from tests.fakes.loopback import free_port
 from tests.integration.messaging.conftest import broker_url
 from tests.integration.ordering.helpers import checkout, customer, product, put_item, settle
 from tests.integration.ordering.test_saga_rabbitmq import shop
@@ -109,17 +109,11 @@ async def test_a_checkout_moves_the_http_outbox_relay_consumer_and_order_metrics
     assert value(held, "orion_db_pool_connections_in_use") == idle + 1
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_the_oldest_pending_age_grows_while_the_broker_is_unreachable(
     orion: Orion, database_url: str
 ) -> None:
     cut_off = Orion(
-        shop_settings(broker_url=SecretStr(f"amqp://guest:guest@127.0.0.1:{closed_port()}/")),
+        shop_settings(broker_url=SecretStr(f"amqp://guest:guest@127.0.0.1:{free_port()}/")),
         database_url,
     )
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import pytest
@@ -11,14 +10,7 @@ from pydantic import SecretStr
 
 from orion.bootstrap import Orion
 from tests.conftest import REDIS_URL, shop_settings, unavailable
-
-
-def closed_port() -> int:
-    """A port nothing listens on: bound, then released."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+from tests.fakes.loopback import free_port
 
 
 @pytest.fixture
@@ -45,7 +37,7 @@ async def test_ready_when_database_and_redis_answer(database_url: str, redis_url
 
 async def test_not_ready_names_the_redis_that_is_down(database_url: str) -> None:
     shop = Orion(
-        shop_settings(redis_url=SecretStr(f"redis://127.0.0.1:{closed_port()}/0")), database_url
+        shop_settings(redis_url=SecretStr(f"redis://127.0.0.1:{free_port()}/0")), database_url
     )
     async with shop.create_app().test_app() as app:
         response = await app.test_client().get("/health/ready")
@@ -57,7 +49,7 @@ async def test_not_ready_names_the_redis_that_is_down(database_url: str) -> None
 
 
 async def test_database_down_is_503_not_500() -> None:
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/orion"
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/orion"
     shop = Orion(shop_settings(), url)
     async with shop.create_app().test_app() as app:
         client = app.test_client()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -24,14 +23,8 @@ from orion.bootstrap import Orion
 from orion.modules.catalog.application.commands import CreateProduct
 from orion.modules.identity.application.commands import Register
 from tests.conftest import shop_settings, unavailable
+from tests.fakes.loopback import free_port
 from tests.integration.ordering.helpers import PASSWORD
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 @contextmanager
