@@ -1,14 +1,21 @@
 """Markers by folder, and the real services the integration tests talk to.
 
 Service URLs: ORION_TEST_DATABASE_URL (a PostgreSQL server where tests may create
-databases) and ORION_TEST_REDIS_URL. A service that cannot be reached skips its tests with
-a message naming it; with CI=true it fails them instead.
+databases), ORION_TEST_BROKER_URL and ORION_TEST_REDIS_URL. A service that cannot be reached
+skips its tests with a message naming it; with CI=true it fails them instead.
+
+A run owns what it touches, so that two runs on one machine never meet: every database it
+makes has a random name, and unless ORION_TEST_BROKER_URL names one, the run makes a
+RabbitMQ virtual host of its own (``rabbitmqctl``, as the benchmarks do) and deletes it at
+the end, with every queue and exchange in it.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
+import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -38,13 +45,34 @@ SERVER_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+RUN_VHOST = None if "ORION_TEST_BROKER_URL" in os.environ else f"orion_test_{secrets.token_hex(6)}"
+BROKER_URL = os.environ.get(
+    "ORION_TEST_BROKER_URL", f"amqp://guest:guest@127.0.0.1:5672/{RUN_VHOST}"
+)
 MODULE_SCHEMAS = ("catalog", "identity", "notifications", "ordering", "payments")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """The run's log lines, as ``orion serve`` writes them but DEBUG and up, into the run's
-    log file for the check at the end (``tests/log_hygiene.py``)."""
+    log file for the check at the end (``tests/log_hygiene.py``); the run's virtual host."""
     log_to_run()
+    if RUN_VHOST is not None and not _rabbitmqctl("add_vhost", RUN_VHOST):
+        _rabbitmqctl("set_permissions", "-p", RUN_VHOST, "guest", ".*", ".*", ".*")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if RUN_VHOST is not None:
+        _rabbitmqctl("delete_vhost", RUN_VHOST)
+
+
+def _rabbitmqctl(*arguments: str) -> str | None:
+    """Runs ``rabbitmqctl``; what went wrong, or None. A broker that is not there shows in
+    the tests that need it (skipped, or failed with CI=true), not here."""
+    try:
+        subprocess.run(["rabbitmqctl", "-q", *arguments], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        return str(error)
+    return None
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -10,10 +10,10 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import SERVER_URL, unavailable
+from tests.conftest import BROKER_URL, SERVER_URL, unavailable
 from tests.e2e.deployment import DELAYS_MS
 from tests.e2e.test_serve import _admin_sql
-from tests.integration.messaging.conftest import BROKER_URL, delete_topology, orion_queues
+from tests.integration.messaging.conftest import delete_topology, orion_queues
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import BROKER_URL
 from tests.e2e.deployment import (
     ADDRESS,
     DELAYS_MS,
@@ -23,7 +24,6 @@ from tests.e2e.deployment import (
     subjects,
 )
 from tests.e2e.test_serve import orion_env
-from tests.integration.messaging.conftest import BROKER_URL
 
 SETTLED_WITHIN_S = 20
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 import redis
 
-from tests.conftest import REDIS_URL
+from tests.conftest import BROKER_URL, REDIS_URL
 from tests.e2e.deployment import (
     ADDRESS,
     DELAYS_MS,
@@ -33,7 +33,6 @@ from tests.e2e.deployment import (
 )
 from tests.e2e.test_serve import Server, orion, orion_env
 from tests.fakes.provider import API_KEY, FakeProvider, answer, fake_provider
-from tests.integration.messaging.conftest import BROKER_URL
 
 OUTAGE_S = float(os.environ.get("ORION_TEST_PROVIDER_OUTAGE_S", "30"))
 SETTLED_WITHIN_S = 90

@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import BROKER_URL
 from tests.e2e.deployment import DELAYS_MS, deployed, subjects
 from tests.e2e.test_serve import orion_env
-from tests.integration.messaging.conftest import BROKER_URL
 from tests.log_hygiene import secret
 
 EMAILS_WITHIN_S = 20

@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 
+from tests.conftest import BROKER_URL
 from tests.e2e.deployment import ADDRESS, DELAYS_MS, PASSWORD, new_pen, shopper, sign_in
 from tests.e2e.test_serve import READY_WITHIN_S, orion, orion_env
 from tests.fakes.loopback import free_port
-from tests.integration.messaging.conftest import BROKER_URL
 from tests.log_hygiene import process_log
 
 SETTLED_WITHIN_S = 20

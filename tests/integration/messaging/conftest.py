@@ -5,7 +5,6 @@ unique key, so a duplicate effect would show; the checker compares them with the
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,9 +28,8 @@ from orion.shared_kernel.adapters.sql.inbox import inbox_table
 from orion.shared_kernel.adapters.sql.outbox import outbox_table
 from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
 from orion.shared_kernel.application import context
-from tests.conftest import shop_settings, unavailable
+from tests.conftest import BROKER_URL, shop_settings, unavailable
 
-BROKER_URL = os.environ.get("ORION_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/")
 WORKER_DELAYS_MS = [50, 100]  # the probe worker's retry ladder
 CATALOG_TYPES = frozenset({ProductCreatedV1.wire_name, StockAdjustedV1.wire_name})
 

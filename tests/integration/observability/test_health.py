@@ -6,8 +6,7 @@ from __future__ import annotations
 from pydantic import SecretStr
 
 from orion.bootstrap import Orion
-from tests.conftest import REDIS_URL, Client, shop_settings
-from tests.integration.messaging.conftest import BROKER_URL
+from tests.conftest import BROKER_URL, REDIS_URL, Client, shop_settings
 
 
 async def test_readiness_reports_each_dependency_with_its_latency(database_url: str) -> None:
