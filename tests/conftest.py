@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,17 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 import sqlalchemy as sa
+from dependency_injector import providers
 from pydantic import SecretStr
 from quart.typing import TestClientProtocol as Client
 from redis.exceptions import RedisError
 from sqlalchemy.engine import make_url
 
-from orion.bootstrap import Orion
-from orion.modules.identity.application.commands import CreateAdmin, LogIn
+from orion.bootstrap import Container, Orion
+from orion.modules.identity.application.commands import LogIn
+from orion.modules.identity.contracts.commands import CreateAdmin
 from orion.settings import Settings
+from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from tests.log_hygiene import LOG_DIR, SECRETS, leaks, log_to_run, secret
 
 TESTS = Path(__file__).parent
@@ -159,6 +163,20 @@ async def orion(database_url: str) -> AsyncIterator[Orion]:
             {"schemas": list(MODULE_SCHEMAS)},
         )
         await connection.exec_driver_sql(f"TRUNCATE {tables}")
+    try:
+        yield shop
+    finally:
+        await shop.aclose()
+
+
+@asynccontextmanager
+async def shop_with_rates(
+    rates: CurrencyConverter, database_url: str, **overrides: Any
+) -> AsyncIterator[Orion]:
+    """An Orion whose exchange rates are ``rates`` (the composition root filled with a fake,
+    as cosmicpython's ``bootstrap(uow=...)``), closed on exit."""
+    with Container.exchange_rates.override(providers.Object(rates)):
+        shop = Orion(shop_settings(**overrides), database_url)
     try:
         yield shop
     finally:

@@ -17,10 +17,12 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy.exc
+import structlog
 
 from orion.bootstrap import UNAVAILABLE, Orion, UnknownModule, database_url
-from orion.modules.identity.application.commands import CreateAdmin
-from orion.modules.payments.application.commands import Reconcile
+from orion.modules.catalog.contracts.commands import SeedDemoCatalog
+from orion.modules.identity.contracts.commands import CreateAdmin
+from orion.modules.payments.contracts.commands import Reconcile
 from orion.settings import SettingsError, load_settings
 from orion.shared_kernel.adapters.logging import configure_logging
 from orion.shared_kernel.adapters.messaging import operations
@@ -30,6 +32,7 @@ from orion.shared_kernel.adapters.periodic import run_periodically
 from orion.shared_kernel.adapters.telemetry import configure_tracing
 from orion.shared_kernel.domain.errors import DependencyUnavailable, DomainError
 
+log = structlog.get_logger("orion.commands")
 UNREACHABLE: tuple[type[BaseException], ...] = (*UNAVAILABLE, DependencyUnavailable)
 
 
@@ -82,7 +85,7 @@ def run(args: argparse.Namespace) -> None:
             elif args.command == "migrate":
                 _run(_then_close(orion, orion.migrate()))
             elif args.command == "seed":
-                _run(_then_close(orion, orion.seed_demo()))
+                _run(_then_close(orion, _seed_demo(orion)))
             elif args.command == "admin":
                 password = _read_password()
                 _run(_then_close(orion, _create_admin(orion, args, password)))
@@ -143,7 +146,7 @@ async def _serve(
     if migrate:
         await orion.migrate()
     if demo:
-        await orion.seed_demo(only_if_empty=True)
+        await _seed_demo(orion, only_if_empty=True)
     config = _hypercorn_config(host, port)
     signalled = _on_signals()
     stopping = asyncio.Event()
@@ -237,6 +240,11 @@ async def _reconcile(orion: Orion, args: argparse.Namespace) -> None:
     )
 
 
+async def _seed_demo(orion: Orion, *, only_if_empty: bool = False) -> None:
+    created = await orion.mediator.send(SeedDemoCatalog(only_if_empty=only_if_empty))
+    log.info("demo_catalog_seeded", created=created)
+
+
 def _read_password() -> str:
     """One line from standard input when it is piped, else a prompt (twice) on the terminal."""
     if not sys.stdin.isatty():
@@ -251,7 +259,7 @@ async def _create_admin(orion: Orion, args: argparse.Namespace, password: str) -
     user = await orion.mediator.send(
         CreateAdmin(email=args.email, password=password, full_name=args.full_name)
     )
-    print(f"admin {user.email} ({user.id})")
+    print(f"admin {user.email} ({user.user_id})")
 
 
 async def _outbox(orion: Orion, args: argparse.Namespace) -> None:

@@ -36,21 +36,25 @@ async def test_reconcile_records_a_charge_whose_answers_were_all_lost(
         provider.down = CHARGE_THEN_DROP  # it charges, and every answer is lost
         order = uuid.uuid4()
         with pytest.raises(GatewayUnavailable):
-            await shop.container.payments.process().on_order_awaiting_payment(
-                OrderAwaitingPaymentV1(
-                    aggregate_id=order,
-                    aggregate_version=2,
-                    occurred_at=datetime.now(UTC),
-                    number="ORN-000001",
-                    customer_id=uuid.uuid4(),
-                    customer_email="ada@example.com",
-                    customer_name="Ada",
-                    currency="EUR",
-                    total_amount=4_200,
-                    payment_token="tok_visa",
-                ),
-                message_id=uuid.uuid4(),
-                message_type=OrderAwaitingPaymentV1.wire_name,
+            await (
+                shop.modules["payments"]
+                .container.process()
+                .on_order_awaiting_payment(
+                    OrderAwaitingPaymentV1(
+                        aggregate_id=order,
+                        aggregate_version=2,
+                        occurred_at=datetime.now(UTC),
+                        number="ORN-000001",
+                        customer_id=uuid.uuid4(),
+                        customer_email="ada@example.com",
+                        customer_name="Ada",
+                        currency="EUR",
+                        total_amount=4_200,
+                        payment_token="tok_visa",
+                    ),
+                    message_id=uuid.uuid4(),
+                    message_type=OrderAwaitingPaymentV1.wire_name,
+                )
             )
         await shop.aclose()
         assert sum(provider.charges_made.values()) == 1

@@ -4,76 +4,81 @@ from __future__ import annotations
 
 import copy
 import uuid
-from types import TracebackType
-from typing import Self
+from collections.abc import Iterable
 
+from orion.modules.catalog.application.events import integration_events
 from orion.modules.catalog.domain.errors import DuplicateSku, ProductNotFound, StaleProduct
 from orion.modules.catalog.domain.product import Product
-from orion.shared_kernel.application.messages import IntegrationEvent
+from orion.modules.catalog.domain.reservation import StockReservation
+from tests.fakes.unit_of_work import FakeUnitOfWork, stored
 
 
 class FakeProductRepository:
-    def __init__(self) -> None:
-        self.rows: dict[uuid.UUID, Product] = {}
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def rows(self) -> dict[uuid.UUID, Product]:
+        return self._uow.table("products")
 
     async def get(self, product_id: uuid.UUID, *, for_update: bool = False) -> Product:
         product = self.rows.get(product_id)
         if product is None or product.is_deleted:
             raise ProductNotFound(f"no product {product_id}")
-        return copy.deepcopy(product)
+        return self._uow.track(copy.deepcopy(product))
 
     async def add(self, product: Product) -> None:
         if any(p.sku == product.sku and not p.is_deleted for p in self.rows.values()):
             raise DuplicateSku(f"sku {product.sku!r} is taken")
         product.mark_persisted()
-        self.rows[product.id] = _stored(product)
+        self.rows[product.id] = stored(product)
+        self._uow.track(product)
 
     async def save(self, product: Product) -> None:
         if self.rows[product.id].version != product.loaded_version:
             raise StaleProduct(f"product {product.id} changed meanwhile")
         product.mark_persisted()
-        self.rows[product.id] = _stored(product)
+        self.rows[product.id] = stored(product)
+
+    async def lock(self, product_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Product]:
+        return {
+            product_id: self._uow.track(copy.deepcopy(self.rows[product_id]))
+            for product_id in sorted(set(product_ids))
+            if product_id in self.rows
+        }
 
 
-class FakeCatalogUnitOfWork:
+class FakeReservationRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def rows(self) -> dict[uuid.UUID, StockReservation]:
+        return self._uow.table("reservations")
+
+    async def get(self, order_id: uuid.UUID) -> StockReservation | None:
+        reservation = self.rows.get(order_id)
+        return None if reservation is None else self._uow.track(copy.deepcopy(reservation))
+
+    async def add(self, reservation: StockReservation) -> None:
+        reservation.mark_persisted()
+        self.rows[reservation.order_id] = stored(reservation)
+        self._uow.track(reservation)
+
+    async def save(self, reservation: StockReservation) -> None:
+        reservation.mark_persisted()
+        self.rows[reservation.order_id] = stored(reservation)
+
+
+class FakeCatalogUnitOfWork(FakeUnitOfWork):
     """Changes become visible only on commit, as in a transaction; events land in ``outbox``."""
 
     def __init__(self) -> None:
-        self.committed = FakeProductRepository()
-        self.products = FakeProductRepository()
-        self.outbox: list[IntegrationEvent] = []
-        self.commits = 0
-        self._staged: list[IntegrationEvent] = []
+        super().__init__(integration_events)
+        self.products = FakeProductRepository(self)
+        self.reservations = FakeReservationRepository(self)
 
-    def __call__(self) -> Self:
-        return self
-
-    async def __aenter__(self) -> Self:
-        self.products = FakeProductRepository()
-        self.products.rows = copy.deepcopy(self.committed.rows)
-        self._staged = []
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._staged = []
-
-    def publish(self, *events: IntegrationEvent) -> None:
-        self._staged.extend(events)
-
-    async def commit(self) -> None:
-        self.committed.rows = copy.deepcopy(self.products.rows)
-        self.outbox.extend(self._staged)
-        self._staged = []
-        self.commits += 1
-
-
-def _stored(product: Product) -> Product:
-    """A copy as a table would hold it: state only, none of the pending events."""
-    stored = copy.deepcopy(product)
-    stored.pull_events()
-    return stored
+    def product(self, product_id: uuid.UUID) -> Product:
+        """A committed product."""
+        product: Product = self.committed["products"][product_id]
+        return product

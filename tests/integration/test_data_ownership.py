@@ -28,7 +28,7 @@ from orion.modules.catalog.application.queries import GetProduct, ListCategories
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
 from orion.modules.ordering.application.commands import CleanUp
 from orion.modules.ordering.contracts.events import OrderAwaitingPaymentV1, OrderCancelledV1
-from orion.modules.payments.application.commands import Reconcile
+from orion.modules.payments.contracts.commands import Reconcile
 from orion.modules.payments.contracts.queries import GetOrderPayment
 from tests.conftest import Client
 from tests.integration.ordering.helpers import ORDER_BODY, checkout, customer, put_item
@@ -174,7 +174,7 @@ async def test_payments_statements_stay_in_its_schema(orion: Orion) -> None:
         "currency": "EUR",
         "total_amount": 1_000,
     }
-    process = orion.container.payments.process()
+    process = orion.modules["payments"].container.process()
     async with schemas_touched(orion) as schemas:
         await process.on_order_awaiting_payment(
             OrderAwaitingPaymentV1(**about, payment_token="tok_visa"),

@@ -22,6 +22,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+FILE_KEY = "k1:from-a-file-from-a-file-from-a-file"  # ORION_JWT_KEYS: kid:32+ bytes
+HUNTER_KEY = "k1:token-hunter2-token-hunter2-token-hunter2"
+
+
 def secret_file(directory: Path, content: str) -> Path:
     path = directory / "secret"
     path.write_text(content)
@@ -43,7 +47,7 @@ def test_defaults_apply_without_any_variable() -> None:
 def test_orion_variables_are_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ORION_DATABASE_URL", "postgresql+asyncpg://orion:pw@db:5432/orion")
     monkeypatch.setenv("ORION_REDIS_URL", "redis://cache:6379/0")
-    monkeypatch.setenv("ORION_JWT_KEYS", "s3cret")
+    monkeypatch.setenv("ORION_JWT_KEYS", "k1:s3cret-s3cret-s3cret-s3cret-s3cret")
     monkeypatch.setenv("ORION_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ORION_DB_POOL_SIZE", "25")
     monkeypatch.setenv("ORION_MAX_BODY_BYTES", "2048")
@@ -57,7 +61,7 @@ def test_orion_variables_are_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert settings.redis_url is not None
     assert settings.redis_url.get_secret_value() == "redis://cache:6379/0"
     assert settings.jwt_keys is not None
-    assert settings.jwt_keys.get_secret_value() == "s3cret"
+    assert settings.jwt_keys.get_secret_value() == "k1:s3cret-s3cret-s3cret-s3cret-s3cret"
     assert settings.data_dir == tmp_path
     assert settings.db_pool_size == 25
     assert settings.max_body_bytes == 2048
@@ -68,25 +72,35 @@ def test_orion_variables_are_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 def test_file_variable_reads_the_secret_and_strips_the_trailing_newline(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("ORION_JWT_KEYS_FILE", str(secret_file(tmp_path, "from-a-file\n")))
+    monkeypatch.setenv(
+        "ORION_JWT_KEYS_FILE",
+        str(secret_file(tmp_path, FILE_KEY + "\n")),
+    )
 
     settings = load_settings()
 
     assert settings.jwt_keys is not None
-    assert settings.jwt_keys.get_secret_value() == "from-a-file"
+    assert settings.jwt_keys.get_secret_value() == FILE_KEY
 
 
 def test_file_variable_strips_a_windows_line_ending(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     path = tmp_path / "secret"
-    path.write_bytes(b"from-a-file\r\n")
+    path.write_bytes(FILE_KEY.encode() + b"\r\n")
     monkeypatch.setenv("ORION_JWT_KEYS_FILE", str(path))
 
     settings = load_settings()
 
     assert settings.jwt_keys is not None
-    assert settings.jwt_keys.get_secret_value() == "from-a-file"
+    assert settings.jwt_keys.get_secret_value() == FILE_KEY
+
+
+def test_a_malformed_signing_key_is_refused_at_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORION_JWT_KEYS", "k1:short")
+
+    with pytest.raises(SettingsError, match=r"^ORION_JWT_KEYS: .*at least 32 bytes"):
+        load_settings()
 
 
 def test_file_variable_works_for_a_non_secret_field(
@@ -101,7 +115,10 @@ def test_value_given_both_directly_and_by_file_is_refused(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("ORION_JWT_KEYS", "direct")
-    monkeypatch.setenv("ORION_JWT_KEYS_FILE", str(secret_file(tmp_path, "from-a-file\n")))
+    monkeypatch.setenv(
+        "ORION_JWT_KEYS_FILE",
+        str(secret_file(tmp_path, FILE_KEY + "\n")),
+    )
 
     with pytest.raises(SettingsError, match="ORION_JWT_KEYS"):
         load_settings()
@@ -168,7 +185,10 @@ def test_secrets_never_appear_in_repr_or_str(
 ) -> None:
     monkeypatch.setenv("ORION_DATABASE_URL", "postgresql://orion:db-hunter2@db:5432/orion")
     monkeypatch.setenv("ORION_REDIS_URL", "redis://:redis-hunter2@cache:6379/0")
-    monkeypatch.setenv("ORION_JWT_KEYS_FILE", str(secret_file(tmp_path, "token-hunter2\n")))
+    monkeypatch.setenv(
+        "ORION_JWT_KEYS_FILE",
+        str(secret_file(tmp_path, HUNTER_KEY + "\n")),
+    )
 
     settings = load_settings()
 
@@ -176,7 +196,7 @@ def test_secrets_never_appear_in_repr_or_str(
         assert "hunter2" not in text
         assert "db:5432" not in text
     assert settings.jwt_keys is not None
-    assert settings.jwt_keys.get_secret_value() == "token-hunter2"
+    assert settings.jwt_keys.get_secret_value() == HUNTER_KEY
 
 
 def test_settings_are_frozen() -> None:

@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from dependency_injector import providers
-
 from orion.bootstrap import Orion
 from orion.shared_kernel.adapters.exchange_rates.stores import InMemoryRatesStore
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter, StoredRates
 from orion.shared_kernel.domain.exchange import RatesUnavailable, RateTable
-from tests.conftest import Client
+from tests.conftest import Client, shop_with_rates
 from tests.fakes.clock import FrozenClock
 from tests.integration.catalog.test_product_api import create
 
@@ -87,7 +85,7 @@ class DownPublisher:
 
 
 async def test_prices_are_not_converted_with_rates_past_their_max_age(
-    orion: Orion, admin: dict[str, str]
+    orion: Orion, database_url: str, admin: dict[str, str]
 ) -> None:
     clock = FrozenClock()
     store = InMemoryRatesStore()
@@ -100,9 +98,10 @@ async def test_prices_are_not_converted_with_rates_past_their_max_age(
         refresh=timedelta(hours=1),
         max_age=timedelta(hours=24),
     )
-    orion.container.exchange_rates.override(providers.Object(converter))
-    app = orion.create_app()
-    async with app.test_app() as test_app:
+    async with (
+        shop_with_rates(converter, database_url) as shop,
+        shop.create_app().test_app() as test_app,
+    ):
         client = test_app.test_client()
         created = await create(client, admin)
 

@@ -54,7 +54,7 @@ async def test_a_product_update_is_visible_on_the_next_read(
     client: Client, orion: Orion, admin: dict[str, str]
 ) -> None:
     created = await create(client, admin, price={"amount": 1000, "currency": "EUR"})
-    cache: ReadThroughCache = orion.container.catalog_cache()
+    cache: ReadThroughCache = orion.modules["catalog"].container.cache()
 
     before = [await price_of(client, created["id"]) for _ in range(2)]
     await patch_price(client, admin, created["id"], 1500)
@@ -75,7 +75,7 @@ async def test_list_pages_are_cached_and_dropped_by_any_product_change(
     client: Client, orion: Orion, admin: dict[str, str]
 ) -> None:
     first = await create(client, admin, sku="SKU-A", price={"amount": 1000, "currency": "EUR"})
-    cache: ReadThroughCache = orion.container.catalog_cache()
+    cache: ReadThroughCache = orion.modules["catalog"].container.cache()
 
     pages = [await list_prices(client, sort="name") for _ in range(2)]
     cached = (cache.misses, cache.hits)
@@ -142,7 +142,7 @@ async def test_the_catalogs_event_drops_the_page_through_its_inbox(
     relay = asyncio.create_task(writer.relay().run(stop))
     try:
         before, after = await reread_after_update(reader, writer, admin, within_s=15)
-        cache: ReadThroughCache = reader.container.catalog_cache()
+        cache: ReadThroughCache = reader.modules["catalog"].container.cache()
         async with reader.engine.connect() as connection:
             handled = set(
                 (
@@ -205,7 +205,7 @@ async def test_an_update_in_one_process_is_seen_by_another_through_redis(
     writer = Orion(shop_settings(**settings), database_url)
     try:
         before, after = await reread_after_update(reader, writer, admin)  # no waiting
-        cache: ReadThroughCache = reader.container.catalog_cache()
+        cache: ReadThroughCache = reader.modules["catalog"].container.cache()
     finally:
         await reader.aclose()
         await writer.aclose()
@@ -280,7 +280,7 @@ async def test_product_reads_answer_200_when_redis_is_down(
         async with down.create_app().test_app() as shop_app:
             shop = shop_app.test_client()
             prices = [await price_of(shop, created["id"]) for _ in range(2)]
-        cache: ReadThroughCache = down.container.catalog_cache()
+        cache: ReadThroughCache = down.modules["catalog"].container.cache()
     finally:
         await down.aclose()
 

@@ -23,7 +23,7 @@ async def profile(client: Client, access_token: str) -> dict[str, Any]:
 async def test_the_profile_is_cached_and_dropped_by_each_change(
     client: Client, orion: Orion, admin: dict[str, str]
 ) -> None:
-    cache: ReadThroughCache = orion.container.identity_cache()
+    cache: ReadThroughCache = orion.modules["identity"].container.cache()
     pair = await signed_in(client, EMAIL)
     reads = [await profile(client, pair["access_token"]) for _ in range(2)]
     cached = (cache.misses, cache.hits)

@@ -116,7 +116,7 @@ async def test_a_forged_token_is_refused(client: Client, genuine: str, forge: Fo
 
 
 async def test_an_expired_token_is_refused(client: Client, orion: Orion, genuine: str) -> None:
-    tokens: JwtAccessTokens = orion.container.identity.tokens()
+    tokens: JwtAccessTokens = orion.modules["identity"].container.tokens()
     principal = principal_of(genuine)
     # a live session: only the expiry is wrong
     fresh = tokens.issue(principal, now=datetime.now(UTC) - timedelta(seconds=30))

@@ -52,7 +52,7 @@ def parse(raw: bytes) -> Mail:
 def spy_on_mailer(orion: Orion) -> RecordingMailer:
     """Every send of this Orion goes through the returned spy, then to its real mailer. Call
     it before the consumers start."""
-    container = orion.container.notifications()
+    container = orion.modules["notifications"].container
     spy = RecordingMailer(then=container.mailer().send)
     container.mailer.override(providers.Object(spy))
     return spy

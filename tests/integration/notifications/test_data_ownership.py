@@ -28,8 +28,10 @@ async def test_notifications_statements_stay_in_its_schema(orion: Orion) -> None
         mailer.failing = None
         await handle(message)
         await handle(message)
-        page = await orion.container.notifications.log().list_notifications(
-            ListNotifications(recipient="ada@example.com", limit=1)
+        page = (
+            await orion.modules["notifications"]
+            .container.log()
+            .list_notifications(ListNotifications(recipient="ada@example.com", limit=1))
         )
     assert schemas == {"notifications"}
     assert [(item.status, item.attempts) for item in page.items] == [("sent", 2)]

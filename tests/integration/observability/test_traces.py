@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
-from dependency_injector import providers
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind
 from pydantic import SecretStr
@@ -20,7 +19,7 @@ from pydantic import SecretStr
 from orion.bootstrap import Orion
 from orion.modules.ordering.adapters.sql.tables import outbox
 from orion.shared_kernel.adapters.exchange_rates import currency_converter
-from tests.conftest import REDIS_URL, Client, shop_settings
+from tests.conftest import REDIS_URL, Client, shop_settings, shop_with_rates
 from tests.fakes.clock import FrozenClock
 from tests.fakes.rates_publisher import rates_publisher
 from tests.integration.catalog.test_product_api import create
@@ -149,26 +148,18 @@ async def traced_shop(
     """An Orion made once tracing is configured (its engine has SQL spans), with its cache
     and rate limits in Redis, and its exchange rates fetched over HTTP from a publisher on
     loopback on the first conversion. ``orion`` empties the tables first."""
-    shop = Orion(shop_settings(redis_url=SecretStr(REDIS_URL)), database_url)
     async with rates_publisher() as publisher:
-        converter = currency_converter(
-            source="ecb",
-            url=f"{publisher.url}?access_key={ACCESS_KEY}",  # as some publishers want it
-            redis_url=None,  # in memory, so the first conversion fetches
-            clock=FrozenClock(),
-            refresh_s=3600,
-            max_age_s=86400,
-            connect_timeout_s=1,
-            read_timeout_s=1,
-            max_attempts=1,
-            breaker_threshold=2,
-            breaker_ttl_s=60,
+        rates = shop_settings(  # in memory (no Redis here), so the first conversion fetches
+            exchange_rates_source="ecb",
+            exchange_rates_url=f"{publisher.url}?access_key={ACCESS_KEY}",  # as some want it
+            exchange_rates_connect_timeout_s=1,
+            exchange_rates_read_timeout_s=1,
+            exchange_rates_max_attempts=1,
+            exchange_rates_breaker_threshold=2,
         )
-        shop.container.exchange_rates.override(providers.Object(converter))
-        try:
+        converter = currency_converter(settings=rates, clock=FrozenClock())
+        async with shop_with_rates(converter, database_url, redis_url=SecretStr(REDIS_URL)) as shop:
             yield shop
-        finally:
-            await shop.aclose()
 
 
 async def traced_get(shop: Orion, spans: list[ReadableSpan], path: str) -> ReadableSpan:

@@ -9,15 +9,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from dependency_injector import providers
 
-from orion.bootstrap import Container, Orion
+from orion.bootstrap import Orion
 from orion.modules.ordering.adapters.sql.tables import orders
 from orion.modules.payments.adapters.sql.tables import payments
 from orion.shared_kernel.adapters.exchange_rates.stores import InMemoryRatesStore
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter, StoredRates
 from orion.shared_kernel.domain.exchange import RatesUnavailable, RateTable
-from tests.conftest import Client, shop_settings
+from tests.conftest import Client, shop_with_rates
 from tests.fakes.clock import FrozenClock
 from tests.integration.ordering.helpers import (
     ORDER_BODY,
@@ -133,20 +132,17 @@ async def test_no_order_is_priced_with_rates_past_their_max_age(
         refresh=timedelta(hours=1),
         max_age=timedelta(hours=24),
     )
-    with Container.exchange_rates.override(providers.Object(converter)):
-        shop = Orion(shop_settings(), database_url)  # its handlers are made with these rates
-    try:
-        app = shop.create_app()
-        async with app.test_app() as test_app:
-            client = test_app.test_client()
-            headers = await customer(shop)
-            await put_item(client, headers, await product(shop, price=1999))
+    async with (
+        shop_with_rates(converter, database_url) as shop,
+        shop.create_app().test_app() as test_app,
+    ):
+        client = test_app.test_client()
+        headers = await customer(shop)
+        await put_item(client, headers, await product(shop, price=1999))
 
-            refused = await checkout(client, headers, body={**ORDER_BODY, "currency": "USD"})
-            cart = await (await client.get("/api/v1/cart", headers=headers)).get_json()
-            in_eur = await checkout(client, headers)
-    finally:
-        await shop.aclose()
+        refused = await checkout(client, headers, body={**ORDER_BODY, "currency": "USD"})
+        cart = await (await client.get("/api/v1/cart", headers=headers)).get_json()
+        in_eur = await checkout(client, headers)
 
     assert refused.status_code == 503
     assert (await refused.get_json())["type"] == "/problems/exchange-rates-unavailable"

@@ -13,7 +13,7 @@ from orion.bootstrap import Orion
 from orion.modules.ordering.adapters.sql.tables import outbox as ordering_outbox
 from orion.modules.payments.adapters.sql.tables import outbox as payments_outbox
 from orion.modules.payments.adapters.sql.tables import payment_attempts, payments
-from orion.modules.payments.application.commands import Reconcile
+from orion.modules.payments.contracts.commands import Reconcile
 from tests.conftest import Client
 from tests.integration.ordering.helpers import (
     ORDER_BODY,
@@ -88,7 +88,7 @@ async def test_a_declined_card_cancels_the_order_and_gives_the_stock_back(
 async def test_a_flaky_provider_is_retried_with_the_same_key(client: Client, orion: Orion) -> None:
     _, _, order = await order_with(client, orion, "tok_flaky")
     assert order["status"] == "paid"
-    gateway = orion.container.payments.upstream()
+    gateway = orion.modules["payments"].container.upstream()
     async with orion.engine.connect() as connection:
         key = await connection.scalar(sa.select(payments.c.id))
     assert await gateway.find_charge(f"charge-{key}") is not None
@@ -128,7 +128,7 @@ async def test_reconciliation_records_a_charge_whose_answer_was_lost(
     """The charge went through at the provider but the worker died before recording it: the
     payment is pending; reconciliation finds the charge by its key and does not charge."""
     _, _, order = await order_with(client, orion, "tok_visa")
-    gateway = orion.container.payments.upstream()
+    gateway = orion.modules["payments"].container.upstream()
     async with orion.engine.begin() as connection:  # forget the answer, keep the charge
         await connection.execute(payment_attempts.delete())
         await connection.execute(

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 import redis.asyncio as aioredis
-from dependency_injector import providers
 
 from orion.bootstrap import Orion
 from orion.shared_kernel.adapters.exchange_rates import currency_converter
@@ -21,7 +20,7 @@ from orion.shared_kernel.adapters.exchange_rates.stores import RedisRatesStore
 from orion.shared_kernel.adapters.resilience import breakers
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from orion.shared_kernel.domain.exchange import RatesUnavailable
-from tests.conftest import shop_settings
+from tests.conftest import shop_settings, shop_with_rates
 from tests.fakes.clock import FrozenClock
 from tests.fakes.rates_publisher import HANG, RatesPublisher, answer, rates_publisher
 
@@ -134,24 +133,22 @@ async def test_processes_share_the_rates_through_redis(
 
 
 @pytest.fixture
-async def shop(orion: Orion, publisher: RatesPublisher) -> tuple[Orion, FrozenClock]:
+async def shop(
+    orion: Orion, database_url: str, publisher: RatesPublisher
+) -> AsyncIterator[tuple[Orion, FrozenClock]]:
     """The shop with the ECB on loopback, a frozen clock, rates in this process's memory."""
     clock = FrozenClock()
-    converter = currency_converter(
-        source="ecb",
-        url=publisher.url,
-        redis_url=None,
-        clock=clock,
-        refresh_s=3600,
-        max_age_s=86400,
-        connect_timeout_s=1,
-        read_timeout_s=READ_TIMEOUT_S,
-        max_attempts=1,
-        breaker_threshold=2,
-        breaker_ttl_s=60,
+    settings = shop_settings(
+        exchange_rates_source="ecb",
+        exchange_rates_url=publisher.url,
+        exchange_rates_read_timeout_s=READ_TIMEOUT_S,
+        exchange_rates_connect_timeout_s=1,
+        exchange_rates_max_attempts=1,
+        exchange_rates_breaker_threshold=2,
     )
-    orion.container.exchange_rates.override(providers.Object(converter))
-    return orion, clock
+    converter = currency_converter(settings=settings, clock=clock)
+    async with shop_with_rates(converter, database_url) as shop:
+        yield shop, clock
 
 
 async def test_the_api_serves_fresh_then_stale_then_503_past_the_max_age(

@@ -1,4 +1,5 @@
-"""The catalog's command handlers against the in-memory unit of work and a frozen clock."""
+"""The catalog's command handlers against the in-memory unit of work and a frozen clock,
+through the mediator's pipeline (which opens and commits their unit of work)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from orion.modules.catalog.domain.errors import (
     StaleProduct,
 )
 from orion.modules.catalog.domain.product import Product
+from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.domain.money import InvalidMoney, Money
 from tests.fakes.catalog import FakeCatalogUnitOfWork
 from tests.fakes.clock import FrozenClock
@@ -45,13 +47,22 @@ from tests.fakes.clock import FrozenClock
 class Catalog:
     uow: FakeCatalogUnitOfWork
     clock: FrozenClock
-    create: CreateProductHandler
-    update: UpdateProductHandler
-    delete: DeleteProductHandler
-    adjust_stock: AdjustStockHandler
+    mediator: InProcessMediator
 
     def committed(self, product_id: uuid.UUID) -> Product:
-        return self.uow.committed.rows[product_id]
+        return self.uow.product(product_id)
+
+    async def create(self, command: CreateProduct) -> ProductView:
+        return await self.mediator.send(command)
+
+    async def update(self, command: UpdateProduct) -> ProductView:
+        return await self.mediator.send(command)
+
+    async def delete(self, command: DeleteProduct) -> None:
+        await self.mediator.send(command)
+
+    async def adjust_stock(self, command: AdjustStock) -> ProductView:
+        return await self.mediator.send(command)
 
     async def new_product(self, **overrides: Any) -> ProductView:
         """Creates a product and forgets the commit and events that made it."""
@@ -65,14 +76,12 @@ class Catalog:
 def catalog() -> Catalog:
     uow = FakeCatalogUnitOfWork()
     clock = FrozenClock()
-    return Catalog(
-        uow=uow,
-        clock=clock,
-        create=CreateProductHandler(uow, clock),
-        update=UpdateProductHandler(uow, clock),
-        delete=DeleteProductHandler(uow, clock),
-        adjust_stock=AdjustStockHandler(uow, clock),
-    )
+    mediator = InProcessMediator()
+    mediator.register(CreateProduct, CreateProductHandler(clock), unit_of_work=uow)
+    mediator.register(UpdateProduct, UpdateProductHandler(clock), unit_of_work=uow)
+    mediator.register(DeleteProduct, DeleteProductHandler(clock), unit_of_work=uow)
+    mediator.register(AdjustStock, AdjustStockHandler(clock), unit_of_work=uow)
+    return Catalog(uow=uow, clock=clock, mediator=mediator)
 
 
 def create_command(**overrides: Any) -> CreateProduct:
@@ -144,7 +153,7 @@ async def test_duplicate_sku_is_refused_and_nothing_is_committed(catalog: Catalo
 
     assert catalog.uow.commits == 0
     assert catalog.uow.outbox == []
-    assert list(catalog.uow.committed.rows) == [first.id]
+    assert list(catalog.uow.committed["products"]) == [first.id]
 
 
 async def test_invalid_currency_is_refused_before_anything_is_committed(
@@ -155,7 +164,7 @@ async def test_invalid_currency_is_refused_before_anything_is_committed(
 
     assert catalog.uow.commits == 0
     assert catalog.uow.outbox == []
-    assert catalog.uow.committed.rows == {}
+    assert catalog.uow.committed.get("products", {}) == {}
 
 
 async def test_sku_of_a_deleted_product_can_be_reused(catalog: Catalog) -> None:
@@ -380,12 +389,10 @@ async def test_adjust_below_zero_is_refused_and_nothing_is_committed(catalog: Ca
 # --- the fake itself --------------------------------------------------------------------
 
 
-async def test_a_later_command_publishes_only_its_own_events() -> None:
-    uow = FakeCatalogUnitOfWork()
-    clock = FrozenClock()
-    created = await CreateProductHandler(uow, clock)(create_command())
-    uow.outbox.clear()
+async def test_a_later_command_publishes_only_its_own_events(catalog: Catalog) -> None:
+    created = await catalog.create(create_command())
+    catalog.uow.outbox.clear()
 
-    await AdjustStockHandler(uow, clock)(AdjustStock(product_id=created.id, delta=1))
+    await catalog.adjust_stock(AdjustStock(product_id=created.id, delta=1))
 
-    assert [type(event) for event in uow.outbox] == [StockAdjustedV1]
+    assert [type(event) for event in catalog.uow.outbox] == [StockAdjustedV1]

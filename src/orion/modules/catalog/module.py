@@ -1,14 +1,11 @@
 """The catalog's composition: its container, its handlers on the mediator, its HTTP routes,
 its consumers (of ordering's events, and of its own to drop cached pages), its migrations.
-The only file of the catalog that ``bootstrap.py`` imports."""
+The only file of the catalog that ``bootstrap.py`` imports: it exports ``MODULE``."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dependency_injector import containers, providers
 from quart import Blueprint
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.catalog.adapters.cache import (
     PRODUCT_EVENTS,
@@ -27,120 +24,106 @@ from orion.modules.catalog.application.commands import (
     DeleteProduct,
     UpdateProduct,
 )
-from orion.modules.catalog.application.demo import seed_demo_catalog
+from orion.modules.catalog.application.demo import SeedDemoCatalogHandler
 from orion.modules.catalog.application.policies import (
     ReleaseStockOnOrderCancelled,
     ReserveStockOnOrderPlaced,
 )
 from orion.modules.catalog.application.queries import GetProduct, ListCategories, ListProducts
+from orion.modules.catalog.contracts.commands import SeedDemoCatalog
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
 from orion.shared_kernel.adapters.cache import CacheInvalidation, ReadThroughCache
-from orion.shared_kernel.adapters.mediator import InProcessMediator
+from orion.shared_kernel.adapters.exchange_rates import refresh_job
 from orion.shared_kernel.adapters.messaging.broker import Subscription
-from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handler
-from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
-from orion.shared_kernel.application.clock import Clock
-from orion.shared_kernel.application.exchange_rates import CurrencyConverter
+from orion.shared_kernel.adapters.messaging.consumer import Policy, subscription
+from orion.shared_kernel.adapters.module import ModuleDefinition, Platform, Route
+from orion.shared_kernel.adapters.periodic import PeriodicJob
+from orion.shared_kernel.adapters.settings import PlatformSettings
 from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "catalog"
-OUTBOX = outbox
-INBOX = inbox
-MIGRATIONS = ModuleMigrations(
-    schema="catalog", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
-)
 
 
 class CatalogContainer(containers.DeclarativeContainer):
-    engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
-    clock: providers.Dependency[Clock] = providers.Dependency()
-    mediator = providers.Dependency(instance_of=InProcessMediator)
-    exchange_rates = providers.Dependency(instance_of=CurrencyConverter)
-    cache = providers.Dependency(instance_of=ReadThroughCache)
+    platform = providers.Dependency(instance_of=Platform)
+    settings = providers.Dependency(instance_of=PlatformSettings)
 
+    clock = platform.provided.clock
+    cache = providers.Singleton(
+        ReadThroughCache,
+        backend=platform.provided.cache_backend,
+        namespace=NAME,
+        ttl_s=settings.provided.cache_ttl_s,
+    )
     invalidation = providers.Singleton(
         CacheInvalidation, cache=cache, keys=providers.Object(stale_keys)
     )
     uow = providers.Factory(
-        SqlCatalogUnitOfWork, engine=engine, after_commit=invalidation.provided.after_commit
+        SqlCatalogUnitOfWork,
+        engine=platform.provided.engine,
+        after_commit=invalidation.provided.after_commit,
     )
     read_model = providers.Singleton(
         CachedCatalogReadModel,
-        inner=providers.Singleton(SqlCatalogReadModel, engine=engine),
+        inner=providers.Singleton(SqlCatalogReadModel, engine=platform.provided.engine),
         cache=cache,
     )
-
-    handlers = providers.Dict(
-        {
-            CreateProduct: providers.Singleton(
-                handlers.CreateProductHandler, uow=uow.provider, clock=clock
-            ),
-            UpdateProduct: providers.Singleton(
-                handlers.UpdateProductHandler, uow=uow.provider, clock=clock
-            ),
-            DeleteProduct: providers.Singleton(
-                handlers.DeleteProductHandler, uow=uow.provider, clock=clock
-            ),
-            AdjustStock: providers.Singleton(
-                handlers.AdjustStockHandler, uow=uow.provider, clock=clock
-            ),
-            GetProduct: providers.Singleton(handlers.GetProductHandler, read_model=read_model),
-            ListProducts: providers.Singleton(handlers.ListProductsHandler, read_model=read_model),
-            ListCategories: providers.Singleton(
-                handlers.ListCategoriesHandler, read_model=read_model
-            ),
-            GetProductsForOrder: providers.Singleton(
-                handlers.GetProductsForOrderHandler, read_model=read_model
-            ),
-        }
+    create_product = providers.Singleton(handlers.CreateProductHandler, clock=clock)
+    update_product = providers.Singleton(handlers.UpdateProductHandler, clock=clock)
+    delete_product = providers.Singleton(handlers.DeleteProductHandler, clock=clock)
+    adjust_stock = providers.Singleton(handlers.AdjustStockHandler, clock=clock)
+    get_product = providers.Singleton(handlers.GetProductHandler, read_model=read_model)
+    list_products = providers.Singleton(handlers.ListProductsHandler, read_model=read_model)
+    list_categories = providers.Singleton(handlers.ListCategoriesHandler, read_model=read_model)
+    products_for_order = providers.Singleton(
+        handlers.GetProductsForOrderHandler, read_model=read_model
     )
-    blueprint = providers.Singleton(
-        catalog_blueprint, mediator=mediator, exchange_rates=exchange_rates
-    )
+    seed_demo = providers.Singleton(SeedDemoCatalogHandler, mediator=platform.provided.mediator)
     reserve_stock = providers.Singleton(ReserveStockOnOrderPlaced, clock=clock)
     release_stock = providers.Singleton(ReleaseStockOnOrderCancelled, clock=clock)
+    blueprint = providers.Singleton(
+        catalog_blueprint,
+        mediator=platform.provided.mediator,
+        exchange_rates=platform.provided.exchange_rates,
+    )
 
 
-def subscriptions(container: CatalogContainer) -> list[Subscription]:
-    """Ordering's placed and cancelled orders (the catalog's side of the order saga), and the
-    catalog's own product and stock events (each drops the cached pages it made stale)."""
-    saga: dict[type[IntegrationEvent], Policy] = {
-        OrderPlacedV1: container.reserve_stock(),
-        OrderCancelledV1: container.release_stock(),
-    }
-    invalidation = container.invalidation()
-    own: dict[type[IntegrationEvent], Policy] = {
-        event_type: invalidation for event_type in (*PRODUCT_EVENTS, *STOCK_EVENTS)
-    }
-    return [
-        Subscription(
-            consumer=NAME,
-            producer=producer,
-            types=frozenset(event_type.wire_name for event_type in policies),
-            handle=inbox_handler(consumer=NAME, uow=container.uow, policies=policies),
-        )
-        for producer, policies in (("ordering", saga), (NAME, own))
-    ]
+class Catalog(ModuleDefinition[CatalogContainer]):
+    def routes(self, c: CatalogContainer) -> list[Route]:
+        return [
+            Route(CreateProduct, c.create_product(), unit_of_work=c.uow),
+            Route(UpdateProduct, c.update_product(), unit_of_work=c.uow),
+            Route(DeleteProduct, c.delete_product(), unit_of_work=c.uow),
+            Route(AdjustStock, c.adjust_stock(), unit_of_work=c.uow),
+            Route(GetProduct, c.get_product()),
+            Route(ListProducts, c.list_products()),
+            Route(ListCategories, c.list_categories()),
+            Route(GetProductsForOrder, c.products_for_order()),
+            Route(SeedDemoCatalog, c.seed_demo()),
+        ]
+
+    def subscriptions(self, c: CatalogContainer) -> list[Subscription]:
+        """Ordering's placed and cancelled orders (the catalog's side of the order saga), and
+        the catalog's own product and stock events (each drops the pages it made stale)."""
+        invalidation = c.invalidation()
+        saga: dict[type[IntegrationEvent], Policy] = {
+            OrderPlacedV1: c.reserve_stock(),
+            OrderCancelledV1: c.release_stock(),
+        }
+        own: dict[type[IntegrationEvent], Policy] = {
+            event: invalidation for event in (*PRODUCT_EVENTS, *STOCK_EVENTS)
+        }
+        return [
+            subscription(consumer=NAME, producer="ordering", uow=c.uow, policies=saga),
+            subscription(consumer=NAME, producer=NAME, uow=c.uow, policies=own),
+        ]
+
+    def blueprints(self, c: CatalogContainer) -> list[Blueprint]:
+        return [c.blueprint()]
+
+    def periodic_jobs(self, c: CatalogContainer) -> list[PeriodicJob]:
+        return refresh_job(c.platform().exchange_rates, c.settings())
 
 
-def register(container: CatalogContainer, mediator: InProcessMediator) -> None:
-    for message_type, handler in container.handlers().items():
-        mediator.register(message_type, handler)
-
-
-def blueprints(container: CatalogContainer) -> list[Blueprint]:
-    return [container.blueprint()]
-
-
-__all__ = [
-    "INBOX",
-    "MIGRATIONS",
-    "NAME",
-    "OUTBOX",
-    "CatalogContainer",
-    "blueprints",
-    "register",
-    "seed_demo_catalog",
-    "subscriptions",
-]
+MODULE = Catalog(name=NAME, container=CatalogContainer, outbox=outbox, inbox=inbox)

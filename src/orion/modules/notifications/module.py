@@ -1,14 +1,15 @@
 """The notifications module's composition: its consumers of identity's and ordering's events,
 its mailer (SMTP when ``smtp_url`` is set, else ``.eml`` files) and templates, the admins'
-notification log route (its query on the mediator), its migrations."""
+notification log route (its query on the mediator), its migrations. The only file of the
+module that ``bootstrap.py`` imports: it exports ``MODULE``."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import dataclasses
+from collections.abc import Mapping
 
 from dependency_injector import containers, providers
 from quart import Blueprint
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
 from orion.modules.notifications.adapters.http.routes import notifications_blueprint
@@ -26,48 +27,38 @@ from orion.modules.notifications.application.policies import (
 from orion.modules.notifications.application.ports import Mailer
 from orion.modules.notifications.application.queries import ListNotifications
 from orion.modules.notifications.application.sending import EmailSender
+from orion.modules.notifications.settings import NotificationsSettings
 from orion.modules.ordering.contracts.events import (
     OrderCancelledV1,
     OrderPaidV1,
     OrderPlacedV1,
     OrderShippedV1,
 )
-from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.broker import Subscription
-from orion.shared_kernel.adapters.messaging.consumer import Policy, inbox_handler
-from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
+from orion.shared_kernel.adapters.messaging.consumer import Policy, subscription
+from orion.shared_kernel.adapters.module import ModuleDefinition, Platform, Route
 from orion.shared_kernel.application import context
 from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "notifications"
-OUTBOX = outbox
-INBOX = inbox
-MIGRATIONS = ModuleMigrations(
-    schema="notifications", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
-)
 
 
-def mailer(*, smtp_url: str | None, timeout_s: float, folder: Path, sender: str) -> Mailer:
+def mailer(settings: NotificationsSettings) -> Mailer:
     """SMTP when a server is configured; else files under the data dir."""
-    if smtp_url is None:
+    folder, sender = settings.data_dir / "outbox-mail", settings.mail_sender
+    if settings.smtp_url is None:
         return FileMailer(folder, sender=sender)
-    return SmtpMailer(SmtpServer.from_url(smtp_url), sender=sender, timeout_s=timeout_s)
+    server = SmtpServer.from_url(settings.smtp_url.get_secret_value())
+    return SmtpMailer(server, sender=sender, timeout_s=settings.smtp_timeout_s)
 
 
 class NotificationsContainer(containers.DeclarativeContainer):
-    engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
-    mediator = providers.Dependency(instance_of=InProcessMediator)
-    config = providers.Configuration(strict=True)
+    platform = providers.Dependency(instance_of=Platform)
+    settings = providers.Dependency(instance_of=NotificationsSettings)
 
-    uow = providers.Factory(SqlNotificationsUnitOfWork, engine=engine)
-    log = providers.Singleton(SqlNotificationLog, engine=engine)
-    mailer = providers.Singleton(
-        mailer,
-        smtp_url=config.smtp_url,
-        timeout_s=config.smtp_timeout_s,
-        folder=config.mail_dir,
-        sender=config.mail_sender,
-    )
+    uow = providers.Factory(SqlNotificationsUnitOfWork, engine=platform.provided.engine)
+    log = providers.Singleton(SqlNotificationLog, engine=platform.provided.engine)
+    mailer = providers.Singleton(mailer, settings)
     sender = providers.Singleton(
         EmailSender,
         mailer=mailer,
@@ -75,56 +66,43 @@ class NotificationsContainer(containers.DeclarativeContainer):
         message_id=providers.Object(context.causation_id.get),
     )
     identity_emails = providers.Singleton(
-        SendEmailOnIdentityEvents, sender=sender, public_url=config.public_url
+        SendEmailOnIdentityEvents, sender=sender, public_url=settings.provided.public_url
     )
     order_emails = providers.Singleton(
-        SendEmailOnOrderEvents, sender=sender, public_url=config.public_url
+        SendEmailOnOrderEvents, sender=sender, public_url=settings.provided.public_url
     )
-    blueprint = providers.Singleton(notifications_blueprint, mediator=mediator)
+    blueprint = providers.Singleton(notifications_blueprint, mediator=platform.provided.mediator)
 
 
-def register(container: NotificationsContainer, mediator: InProcessMediator) -> None:
-    mediator.register(ListNotifications, container.log().list_notifications)
+class Notifications(ModuleDefinition[NotificationsContainer]):
+    def routes(self, c: NotificationsContainer) -> list[Route]:
+        return [Route(ListNotifications, c.log().list_notifications)]
 
-
-def subscriptions(container: NotificationsContainer) -> list[Subscription]:
-    identity: SendEmailOnIdentityEvents = container.identity_emails()
-    orders: SendEmailOnOrderEvents = container.order_emails()
-    return [
-        _subscription(
-            container,
-            "identity",
-            {
+    def subscriptions(self, c: NotificationsContainer) -> list[Subscription]:
+        """Every email is logged, sent or failed (``recording_failures``)."""
+        identity: SendEmailOnIdentityEvents = c.identity_emails()
+        orders: SendEmailOnOrderEvents = c.order_emails()
+        by_producer: dict[str, Mapping[type[IntegrationEvent], Policy]] = {
+            "identity": {
                 UserRegisteredV1: identity.on_user_registered,
                 PasswordResetRequestedV1: identity.on_password_reset_requested,
             },
-        ),
-        _subscription(
-            container,
-            "ordering",
-            {
+            "ordering": {
                 OrderPlacedV1: orders.on_order_placed,
                 OrderPaidV1: orders.on_order_paid,
                 OrderShippedV1: orders.on_order_shipped,
                 OrderCancelledV1: orders.on_order_cancelled,
             },
-        ),
-    ]
+        }
+        found = []
+        for producer, policies in by_producer.items():
+            plain = subscription(consumer=NAME, producer=producer, uow=c.uow, policies=policies)
+            logged = recording_failures(plain.handle, c.log())
+            found.append(dataclasses.replace(plain, handle=logged))
+        return found
+
+    def blueprints(self, c: NotificationsContainer) -> list[Blueprint]:
+        return [c.blueprint()]
 
 
-def _subscription(
-    container: NotificationsContainer,
-    producer: str,
-    policies: dict[type[IntegrationEvent], Policy],
-) -> Subscription:
-    handle = inbox_handler(consumer=NAME, uow=container.uow, policies=policies)
-    return Subscription(
-        consumer=NAME,
-        producer=producer,
-        types=frozenset(event_type.wire_name for event_type in policies),
-        handle=recording_failures(handle, container.log()),
-    )
-
-
-def blueprints(container: NotificationsContainer) -> list[Blueprint]:
-    return [container.blueprint()]
+MODULE = Notifications(name=NAME, container=NotificationsContainer, outbox=outbox, inbox=inbox)

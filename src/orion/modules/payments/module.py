@@ -1,15 +1,13 @@
 """The payments module's composition: the provider gateway (simulated or HTTP, behind
 retries and a circuit breaker), its consumer of ordering's events, reconciliation, its
-queries and migrations. The only file of the module that ``bootstrap.py`` imports."""
+queries and migrations. The only file of the module that ``bootstrap.py`` imports: it exports
+``MODULE``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
 
 from dependency_injector import containers, providers
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.ordering.contracts.events import OrderAwaitingPaymentV1, OrderCancelledV1
 from orion.modules.payments.adapters.gateway.http import HttpGateway
@@ -23,149 +21,139 @@ from orion.modules.payments.adapters.sql.metrics import payments_probe
 from orion.modules.payments.adapters.sql.read_model import SqlPaymentsReadModel
 from orion.modules.payments.adapters.sql.tables import inbox, outbox
 from orion.modules.payments.adapters.sql.unit_of_work import SqlPaymentsUnitOfWork
-from orion.modules.payments.application.commands import Reconcile
 from orion.modules.payments.application.process import CONSUMER, PaymentProcess
 from orion.modules.payments.application.queries import PaymentQueries
+from orion.modules.payments.contracts.commands import Reconcile
 from orion.modules.payments.contracts.queries import GetOrderPayment
-from orion.shared_kernel.adapters.mediator import InProcessMediator
+from orion.modules.payments.settings import PaymentsSettings
 from orion.shared_kernel.adapters.messaging.broker import Subscription
-from orion.shared_kernel.adapters.messaging.consumer import message_handler
+from orion.shared_kernel.adapters.messaging.consumer import Reaction, message_handler
 from orion.shared_kernel.adapters.messaging.envelope import Envelope
 from orion.shared_kernel.adapters.metrics import Probe
+from orion.shared_kernel.adapters.module import CircuitState, ModuleDefinition, Platform, Route
 from orion.shared_kernel.adapters.periodic import PeriodicJob
-from orion.shared_kernel.adapters.sql.migrations import ModuleMigrations
-from orion.shared_kernel.application.clock import Clock
+from orion.shared_kernel.adapters.settings import reveal
+from orion.shared_kernel.application.messages import IntegrationEvent
 
 NAME = "payments"
-OUTBOX = outbox
-INBOX = inbox
-MIGRATIONS = ModuleMigrations(
-    schema="payments", versions=Path(__file__).parent / "adapters" / "sql" / "migrations"
-)
 
 
-def provider_gateway(
-    *,
-    kind: str,
-    provider_url: str | None,
-    provider_key: str | None,
-    connect_timeout_s: float,
-    read_timeout_s: float,
-) -> SimulatedGateway | HttpGateway:
+def provider_gateway(settings: PaymentsSettings) -> SimulatedGateway | HttpGateway:
     """The provider the settings name (``ORION_PAYMENT_GATEWAY``)."""
-    if kind == "simulated":
-        return SimulatedGateway(timeout_s=read_timeout_s)
-    if provider_url is None or provider_key is None:
+    if settings.payment_gateway == "simulated":
+        return SimulatedGateway(timeout_s=settings.payment_read_timeout_s)
+    if settings.payment_provider_url is None or settings.payment_provider_key is None:
         raise ValueError("ORION_PAYMENT_GATEWAY=http needs ORION_PAYMENT_PROVIDER_URL and _KEY")
     return HttpGateway(
-        base_url=provider_url,
-        api_key=provider_key,
-        connect_timeout_s=connect_timeout_s,
-        read_timeout_s=read_timeout_s,
+        base_url=settings.payment_provider_url,
+        api_key=settings.payment_provider_key.get_secret_value(),
+        connect_timeout_s=settings.payment_connect_timeout_s,
+        read_timeout_s=settings.payment_read_timeout_s,
+    )
+
+
+def charge_window(settings: PaymentsSettings) -> timedelta:
+    """The longest a charge call may take, retries included, twice over."""
+    budget = settings.payment_retry_budget_s
+    return timedelta(
+        seconds=2 * (budget + settings.payment_connect_timeout_s + settings.payment_read_timeout_s)
     )
 
 
 class PaymentsContainer(containers.DeclarativeContainer):
-    engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
-    clock: providers.Dependency[Clock] = providers.Dependency()
-    config = providers.Configuration(strict=True)
+    platform = providers.Dependency(instance_of=Platform)
+    settings = providers.Dependency(instance_of=PaymentsSettings)
 
-    uow = providers.Factory(SqlPaymentsUnitOfWork, engine=engine)
-    read_model = providers.Singleton(SqlPaymentsReadModel, engine=engine)
-    upstream = providers.Singleton(  # the provider itself; `gateway` adds resilience
-        provider_gateway,
-        kind=config.gateway,
-        provider_url=config.provider_url,
-        provider_key=config.provider_key,
-        connect_timeout_s=config.connect_timeout_s,
-        read_timeout_s=config.read_timeout_s,
-    )
+    uow = providers.Factory(SqlPaymentsUnitOfWork, engine=platform.provided.engine)
+    read_model = providers.Singleton(SqlPaymentsReadModel, engine=platform.provided.engine)
+    upstream = providers.Singleton(provider_gateway, settings)  # `gateway` adds resilience
     circuit_breakers = providers.Singleton(
         breakers,
-        redis_url=config.redis_url,
-        threshold=config.breaker_threshold,
-        ttl_s=config.breaker_ttl_s,
+        redis_url=providers.Callable(reveal, settings.provided.redis_url),
+        threshold=settings.provided.payment_breaker_threshold,
+        ttl_s=settings.provided.payment_breaker_ttl_s,
     )
     gateway = providers.Singleton(
         ResilientGateway,
         inner=upstream,
         breakers=circuit_breakers,
-        max_attempts=config.max_attempts,
-        time_budget_s=config.retry_budget_s,
+        max_attempts=settings.provided.payment_max_attempts,
+        time_budget_s=settings.provided.payment_retry_budget_s,
     )
     process = providers.Singleton(
         PaymentProcess,
         uow=uow.provider,
         gateway=gateway,
-        clock=clock,
-        charge_window=providers.Callable(
-            lambda budget, connect, read: timedelta(seconds=2 * (budget + connect + read)),
-            config.retry_budget_s,
-            config.connect_timeout_s,
-            config.read_timeout_s,
-        ),
+        clock=platform.provided.clock,
+        charge_window=providers.Callable(charge_window, settings),
     )
     queries = providers.Singleton(PaymentQueries, read_model=read_model)
 
 
-def register(container: PaymentsContainer, mediator: InProcessMediator) -> None:
-    mediator.register(GetOrderPayment, container.queries().get_order_payment)
-    mediator.register(Reconcile, lambda command: container.process().reconcile(command))
+class Payments(ModuleDefinition[PaymentsContainer]):
+    def routes(self, c: PaymentsContainer) -> list[Route]:
+        process: PaymentProcess = c.process()
+        return [
+            Route(GetOrderPayment, c.queries().get_order_payment),
+            Route(Reconcile, process.reconcile),
+        ]
 
+    def subscriptions(self, c: PaymentsContainer) -> list[Subscription]:
+        """Ordering's orders awaiting payment (charge) and cancelled (refund or void); the
+        provider is called outside any transaction, so no inbox transaction wraps them."""
+        process: PaymentProcess = c.process()
 
-def subscriptions(container: PaymentsContainer) -> list[Subscription]:
-    async def awaiting_payment(event: OrderAwaitingPaymentV1, envelope: Envelope) -> None:
-        await container.process().on_order_awaiting_payment(
-            event, message_id=envelope.message_id, message_type=envelope.type
-        )
+        async def awaiting_payment(event: OrderAwaitingPaymentV1, envelope: Envelope) -> None:
+            await process.on_order_awaiting_payment(
+                event, message_id=envelope.message_id, message_type=envelope.type
+            )
 
-    async def cancelled(event: OrderCancelledV1, envelope: Envelope) -> None:
-        await container.process().on_order_cancelled(
-            event, message_id=envelope.message_id, message_type=envelope.type
-        )
+        async def cancelled(event: OrderCancelledV1, envelope: Envelope) -> None:
+            await process.on_order_cancelled(
+                event, message_id=envelope.message_id, message_type=envelope.type
+            )
 
-    return [
-        Subscription(
-            consumer=CONSUMER,
-            producer="ordering",
-            types=frozenset({OrderAwaitingPaymentV1.wire_name, OrderCancelledV1.wire_name}),
-            handle=message_handler(
+        reactions: dict[type[IntegrationEvent], Reaction] = {
+            OrderAwaitingPaymentV1: awaiting_payment,
+            OrderCancelledV1: cancelled,
+        }
+        return [
+            Subscription(
                 consumer=CONSUMER,
-                reactions={OrderAwaitingPaymentV1: awaiting_payment, OrderCancelledV1: cancelled},
-            ),
+                producer="ordering",
+                types=frozenset(event.wire_name for event in reactions),
+                handle=message_handler(consumer=CONSUMER, reactions=reactions),
+            )
+        ]
+
+    def periodic_jobs(self, c: PaymentsContainer) -> list[PeriodicJob]:
+        settings: PaymentsSettings = c.settings()
+        reconcile = Reconcile(
+            after=timedelta(seconds=settings.payment_reconcile_after_s),
+            give_up_after=timedelta(seconds=settings.payment_give_up_after_s),
         )
-    ]
+        mediator = c.platform().mediator
+        return [
+            PeriodicJob(
+                name="payments.reconcile",
+                interval_s=settings.housekeeping_interval_s,
+                run=lambda: mediator.send(reconcile),
+            )
+        ]
+
+    def metric_probes(self, c: PaymentsContainer) -> list[Probe]:
+        return [payments_probe(c.platform().engine)]
+
+    def circuits(self, c: PaymentsContainer) -> dict[str, CircuitState]:
+        """The provider's circuit breaker, read from the breakers' store at each scrape."""
+        return {"payments.provider": c.gateway().circuit_state}
+
+    async def close(self, c: PaymentsContainer) -> None:
+        """Closes the connections to the provider and to the breakers' Redis."""
+        gateway = c.upstream()
+        if isinstance(gateway, HttpGateway):
+            await gateway.aclose()
+        await close_breakers(c.circuit_breakers())
 
 
-async def close(container: PaymentsContainer) -> None:
-    """Closes the connections to the provider and to the breakers' Redis."""
-    gateway = container.upstream()
-    if isinstance(gateway, HttpGateway):
-        await gateway.aclose()
-    await close_breakers(container.circuit_breakers())
-
-
-def periodic(container: PaymentsContainer, mediator: InProcessMediator) -> list[PeriodicJob]:
-    config = container.config
-    reconcile = Reconcile(
-        after=timedelta(seconds=config.reconcile_after_s()),
-        give_up_after=timedelta(seconds=config.give_up_after_s()),
-    )
-    return [
-        PeriodicJob(
-            name="payments.reconcile",
-            interval_s=config.housekeeping_interval_s(),
-            run=lambda: mediator.send(reconcile),
-        )
-    ]
-
-
-def metric_probes(container: PaymentsContainer) -> list[Probe]:
-    """The payments by status."""
-    return [payments_probe(container.engine())]
-
-
-def circuits(container: PaymentsContainer) -> dict[str, Callable[[], Awaitable[str]]]:
-    """The provider's circuit breaker, read from the breakers' store at each scrape."""
-    gateway: ResilientGateway = container.gateway()
-    return {"payments.provider": gateway.circuit_state}
+MODULE = Payments(name=NAME, container=PaymentsContainer, outbox=outbox, inbox=inbox)

@@ -45,6 +45,8 @@ class CacheBackend(Protocol):
 
     async def delete(self, *keys: str) -> None: ...
 
+    async def aclose(self) -> None: ...
+
 
 class RedisCacheBackend:
     """A key is a Redis hash of its fields."""

@@ -2,6 +2,9 @@
 
 Every message goes through the same chain of behaviours before its handler: the chain is
 composed once per handler at registration, so dispatch costs one dict lookup and the calls.
+A handler registered with a unit of work is transactional: the innermost step of its chain
+opens the unit of work, hands it to the handler and commits it when the handler returns
+(eShop's ``TransactionBehavior``), so the handler says what it does, not how it commits.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from typing import Any, TypeVar, cast
 import structlog
 
 from orion.shared_kernel.application.messages import Command, Query
+from orion.shared_kernel.application.unit_of_work import UnitOfWork
 from orion.shared_kernel.domain.errors import DependencyUnavailable, DomainError
 
 R = TypeVar("R")
 Handler = Callable[[Any], Awaitable[Any]]
+TransactionalHandler = Callable[[Any, Any], Awaitable[Any]]  # (message, its unit of work)
 Behaviour = Callable[[Any, Handler], Awaitable[Any]]
 
 log = structlog.get_logger("orion.mediator")
@@ -31,10 +36,19 @@ class InProcessMediator:
         self._behaviours = tuple(behaviours)
         self._handlers: dict[type, Handler] = {}
 
-    def register(self, message_type: type, handler: Handler) -> None:
+    def register(
+        self,
+        message_type: type,
+        handler: Handler | TransactionalHandler,
+        *,
+        unit_of_work: Callable[[], UnitOfWork] | None = None,
+    ) -> None:
+        """``unit_of_work`` given: ``handler(message, uow)`` runs in one transaction."""
         if message_type in self._handlers:
             raise ValueError(f"a handler for {message_type.__name__} is already registered")
-        chained = handler
+        chained = cast(Handler, handler)
+        if unit_of_work is not None:
+            chained = in_transaction(unit_of_work, cast(TransactionalHandler, handler))
         for behaviour in reversed(self._behaviours):
             chained = _link(behaviour, chained)
         self._handlers[message_type] = chained
@@ -51,6 +65,18 @@ class InProcessMediator:
         except KeyError:
             raise HandlerNotFound(f"no handler for {type(message).__name__}") from None
         return await handler(message)
+
+
+def in_transaction(
+    unit_of_work: Callable[[], UnitOfWork], handler: TransactionalHandler
+) -> Handler:
+    async def call(message: Any) -> Any:
+        async with unit_of_work() as uow:
+            result = await handler(message, uow)
+            await uow.commit()
+        return result
+
+    return call
 
 
 def _link(behaviour: Behaviour, next_handler: Handler) -> Handler:

@@ -3,6 +3,7 @@ operator's, so each one publishes its event. Seeding twice creates nothing new."
 
 from __future__ import annotations
 
+from orion.modules.catalog.contracts.commands import SeedDemoCatalog
 from orion.modules.catalog.domain.errors import DuplicateSku
 from orion.shared_kernel.application.mediator import Mediator
 
@@ -96,16 +97,20 @@ def demo_products(currency: str = "EUR") -> list[CreateProduct]:
     return products
 
 
-async def seed_demo_catalog(mediator: Mediator, *, only_if_empty: bool = False) -> int:
-    """Creates the demo products that do not exist yet; returns how many it created.
-    ``only_if_empty`` leaves a shop that already sells something as it is."""
-    if only_if_empty and (await mediator.ask(ListProducts(limit=1))).items:
-        return 0
-    created = 0
-    for command in demo_products():
-        try:
-            await mediator.send(command)
-        except DuplicateSku:
-            continue
-        created += 1
-    return created
+class SeedDemoCatalogHandler:
+    """Seeds through the same use case as an operator's, so each product publishes its event."""
+
+    def __init__(self, mediator: Mediator) -> None:
+        self._mediator = mediator
+
+    async def __call__(self, command: SeedDemoCatalog) -> int:
+        if command.only_if_empty and (await self._mediator.ask(ListProducts(limit=1))).items:
+            return 0
+        created = 0
+        for product in demo_products():
+            try:
+                await self._mediator.send(product)
+            except DuplicateSku:
+                continue
+            created += 1
+        return created

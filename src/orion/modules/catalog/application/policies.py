@@ -13,22 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from orion.modules.catalog.contracts.events import (
-    ReservedLineV1,
-    StockReleasedV1,
-    StockReservationFailedV1,
-    StockReservedV1,
-)
-from orion.modules.catalog.domain.events import (
-    ReservationMade,
-    ReservationRefused,
-    ReservationReleased,
-)
 from orion.modules.catalog.domain.product import Product
 from orion.modules.catalog.domain.reservation import ReservationLine, StockReservation
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
 from orion.shared_kernel.application.clock import Clock
-from orion.shared_kernel.application.messages import IntegrationEvent
 
 from .ports import CatalogUnitOfWork, ProductRepository
 
@@ -50,7 +38,6 @@ class ReserveStockOnOrderPlaced:
         )
         await _save_changed(uow.products, products.values())
         await uow.reservations.add(reservation)
-        uow.publish(*reservation_events(reservation))
 
 
 class ReleaseStockOnOrderCancelled:
@@ -71,53 +58,9 @@ class ReleaseStockOnOrderCancelled:
         reservation.release(products, now=now)
         await _save_changed(uow.products, products.values())
         await uow.reservations.save(reservation)
-        uow.publish(*reservation_events(reservation))
 
 
 async def _save_changed(repository: ProductRepository, products: Iterable[Product]) -> None:
     for product in products:
         if product.version != product.loaded_version:
             await repository.save(product)
-
-
-def reservation_events(reservation: StockReservation) -> list[IntegrationEvent]:
-    """The public events for what the reservation recorded since it was loaded."""
-    lines = [
-        ReservedLineV1(product_id=line.product_id, quantity=line.quantity)
-        for line in reservation.lines
-    ]
-    order_id, version = reservation.order_id, reservation.version
-    events: list[IntegrationEvent] = []
-    for event in reservation.pull_events():
-        match event:
-            case ReservationMade(at=at):
-                events.append(
-                    StockReservedV1(
-                        aggregate_id=order_id,
-                        aggregate_version=version,
-                        occurred_at=at,
-                        lines=lines,
-                    )
-                )
-            case ReservationRefused(at=at, reason=reason, product_ids=product_ids):
-                events.append(
-                    StockReservationFailedV1(
-                        aggregate_id=order_id,
-                        aggregate_version=version,
-                        occurred_at=at,
-                        reason=reason,
-                        product_ids=list(product_ids),
-                    )
-                )
-            case ReservationReleased(at=at):
-                events.append(
-                    StockReleasedV1(
-                        aggregate_id=order_id,
-                        aggregate_version=version,
-                        occurred_at=at,
-                        lines=lines,
-                    )
-                )
-            case _:
-                raise TypeError(f"no integration event for {type(event).__name__}")
-    return events

@@ -81,12 +81,3 @@ class EnableUser(Command[UserView]):
 class ChangeRole(Command[UserView]):
     user_id: uuid.UUID
     role: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CreateAdmin(Command[UserView]):
-    """Creates an admin, or promotes the account with this email (its password then changes)."""
-
-    email: str
-    password: str
-    full_name: str

@@ -9,6 +9,7 @@ from collections.abc import Callable, Container
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
+from orion.modules.identity.contracts.commands import AdminAccount, CreateAdmin
 from orion.modules.identity.contracts.events import (
     PasswordResetRequestedV1,
     UserChangedV1,
@@ -32,7 +33,6 @@ from orion.shared_kernel.domain.roles import ADMIN
 from .commands import (
     ChangePassword,
     ChangeRole,
-    CreateAdmin,
     DisableUser,
     EnableUser,
     LogIn,
@@ -265,7 +265,7 @@ class IdentityHandlers:
             command.user_id, "role changed", lambda u, now: u.change_role(command.role, now=now)
         )
 
-    async def create_admin(self, command: CreateAdmin) -> UserView:
+    async def create_admin(self, command: CreateAdmin) -> AdminAccount:
         check_password(command.password, email=command.email, common=self._common)
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
@@ -290,7 +290,7 @@ class IdentityHandlers:
                 await _save(uow, user)
                 await uow.sessions.revoke_all(user.id, now=now, reason="promoted to admin")
             await uow.commit()
-        return view(user)
+        return AdminAccount(user_id=user.id, email=user.email)
 
     async def _admin_change(
         self,

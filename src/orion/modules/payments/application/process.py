@@ -16,12 +16,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from orion.modules.ordering.contracts.events import OrderAwaitingPaymentV1, OrderCancelledV1
+from orion.modules.payments.contracts.commands import Reconcile, Reconciled
 from orion.modules.payments.domain.payment import Payment, Step
 from orion.shared_kernel.application.clock import Clock
 from orion.shared_kernel.domain.ids import new_id
 from orion.shared_kernel.domain.money import Money
 
-from .commands import Reconcile, Reconciled
 from .events import integration_events
 from .gateway import Charge, ChargeRequest, GatewayUnavailable, PaymentGateway
 from .ports import PaymentsUnitOfWork

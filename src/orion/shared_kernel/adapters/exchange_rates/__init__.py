@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
 
 import redis.asyncio as aioredis
 
 from orion.shared_kernel.adapters.exchange_rates.resilient import ResilientRates
 from orion.shared_kernel.adapters.exchange_rates.sources import ECB_URL, HttpRates, StaticRates
 from orion.shared_kernel.adapters.exchange_rates.stores import InMemoryRatesStore, RedisRatesStore
+from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.resilience import breakers, close_breakers
+from orion.shared_kernel.adapters.settings import PlatformSettings, reveal
 from orion.shared_kernel.application.clock import Clock
 from orion.shared_kernel.application.exchange_rates import (
     CurrencyConverter,
@@ -21,24 +22,14 @@ from orion.shared_kernel.application.exchange_rates import (
 FRANKFURTER_URL = "https://api.frankfurter.dev/v1/latest?base=EUR"
 
 
-def currency_converter(
-    *,
-    source: Literal["static", "ecb", "frankfurter"],
-    url: str | None,
-    redis_url: str | None,
-    clock: Clock,
-    refresh_s: float,
-    max_age_s: float,
-    connect_timeout_s: float,
-    read_timeout_s: float,
-    max_attempts: int,
-    breaker_threshold: int,
-    breaker_ttl_s: float,
-) -> CurrencyConverter:
+def currency_converter(*, settings: PlatformSettings, clock: Clock) -> CurrencyConverter:
     """The static file in memory; or a publisher over HTTP behind retries and a breaker
     (shared through Redis when configured), its rates kept in Redis when configured."""
     publisher: ExchangeRates
     store: RatesStore
+    source = settings.exchange_rates_source
+    refresh_s, max_age_s = settings.exchange_rates_refresh_s, settings.exchange_rates_max_age_s
+    redis_url = reveal(settings.redis_url)
     if source == "static":
         return CurrencyConverter(
             source=StaticRates(),
@@ -49,17 +40,17 @@ def currency_converter(
         )
     http = HttpRates(
         kind=source,
-        url=url or (ECB_URL if source == "ecb" else FRANKFURTER_URL),
-        connect_timeout_s=connect_timeout_s,
-        read_timeout_s=read_timeout_s,
+        url=settings.exchange_rates_url or (ECB_URL if source == "ecb" else FRANKFURTER_URL),
+        connect_timeout_s=settings.exchange_rates_connect_timeout_s,
+        read_timeout_s=settings.exchange_rates_read_timeout_s,
     )
     factory = breakers(
         redis_url,
-        breaker_threshold,
-        breaker_ttl_s,
+        settings.exchange_rates_breaker_threshold,
+        settings.exchange_rates_breaker_ttl_s,
         log_event="exchange_rates_circuit_state_changed",
     )
-    publisher = ResilientRates(http, factory, max_attempts=max_attempts)
+    publisher = ResilientRates(http, factory, max_attempts=settings.exchange_rates_max_attempts)
     closers = [http.aclose, lambda: close_breakers(factory)]
     if redis_url is None:
         store = InMemoryRatesStore()
@@ -76,3 +67,17 @@ def currency_converter(
         closers=closers,
         circuits={f"exchange_rates.{publisher.name}": publisher.circuit_state},
     )
+
+
+def refresh_job(converter: CurrencyConverter, settings: PlatformSettings) -> list[PeriodicJob]:
+    """For the modules that convert prices: their processes keep the rates fresh even when
+    nobody reads them (a job of this name runs once per process, whichever modules ask)."""
+    if settings.exchange_rates_source == "static":
+        return []
+    return [
+        PeriodicJob(
+            name="exchange_rates.refresh",
+            interval_s=settings.exchange_rates_refresh_s / 2,
+            run=converter.refresh,
+        )
+    ]

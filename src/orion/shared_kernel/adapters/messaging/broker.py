@@ -37,11 +37,25 @@ class Publisher(Protocol):
         refused, a local consumer failed). Raises ``BrokerUnavailable`` if nothing can be sent."""
 
 
-class Consumer(Protocol):
+class Broker(Publisher, Protocol):
+    """What the composition root uses, whichever broker runs: RabbitMQ, or the embedded
+    default's in-process one (``durable`` false: no queues of its own, so no dead letters,
+    nothing to check, and consumers only in this process)."""
+
+    durable: bool
+
     async def start(self, subscriptions: Iterable[Subscription]) -> None: ...
 
     async def stop(self) -> None:
         """Takes no new message, lets the ones in flight finish (bounded), then returns."""
+
+    async def ping(self) -> None:
+        """Raises if the broker cannot be reached (readiness)."""
+
+    async def dead_letter_depths(self) -> dict[str, int]:
+        """Messages in each dead-letter queue."""
+
+    async def close(self) -> None: ...
 
 
 def subscribed_types(subscriptions: Iterable[Subscription]) -> frozenset[str]:

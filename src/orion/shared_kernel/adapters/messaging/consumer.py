@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 
-from orion.shared_kernel.adapters.messaging.broker import Handle
+from orion.shared_kernel.adapters.messaging.broker import Handle, Subscription
 from orion.shared_kernel.adapters.messaging.envelope import Envelope, UndecodableMessage
 from orion.shared_kernel.adapters.metrics import CONSUMER_DURATION, CONSUMER_MESSAGES
 from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
@@ -26,6 +26,23 @@ Policy = Callable[[Any, Any], Awaitable[None]]  # (event, the module's unit of w
 Reaction = Callable[[Any, Envelope], Awaitable[None]]  # (event, its envelope)
 
 log = structlog.get_logger("orion.consumer")
+
+
+def subscription(
+    *,
+    consumer: str,
+    producer: str,
+    uow: Callable[[], SqlUnitOfWork],
+    policies: Mapping[type[IntegrationEvent], Policy],
+) -> Subscription:
+    """The consumer's interest in the producer's events, each handled by its policy through
+    the consumer's inbox."""
+    return Subscription(
+        consumer=consumer,
+        producer=producer,
+        types=frozenset(event_type.wire_name for event_type in policies),
+        handle=inbox_handler(consumer=consumer, uow=uow, policies=policies),
+    )
 
 
 def inbox_handler(

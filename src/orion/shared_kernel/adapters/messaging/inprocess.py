@@ -16,8 +16,19 @@ from orion.shared_kernel.adapters.messaging.envelope import Envelope
 
 
 class InProcessBroker:
+    durable = False
+
     def __init__(self) -> None:
         self._subscriptions: list[Subscription] = []
+
+    async def ping(self) -> None:
+        """Always here: it is this process."""
+
+    async def dead_letter_depths(self) -> dict[str, int]:
+        return {}  # a message it cannot deliver stays in the outbox, parked
+
+    async def close(self) -> None:
+        await self.stop()
 
     async def start(self, subscriptions: Iterable[Subscription]) -> None:
         self._subscriptions.extend(subscriptions)

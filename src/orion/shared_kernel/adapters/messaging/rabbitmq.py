@@ -120,6 +120,8 @@ class RabbitMQ:
     as another consumer's queue took it (the broker returns a message only when no queue
     does)."""
 
+    durable = True
+
     def __init__(
         self,
         url: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
@@ -13,21 +13,32 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from orion.shared_kernel.adapters.sql.outbox import outbox_rows
 from orion.shared_kernel.application.messages import IntegrationEvent
+from orion.shared_kernel.application.unit_of_work import A, EventMapper, StagedEvents, no_events
 
 AfterCommit = Callable[[Sequence[IntegrationEvent]], Awaitable[None]]
 
 
-class SqlUnitOfWork:
-    """Base of each module's unit of work; subclasses build their repositories in ``_open``.
+class Track(Protocol):
+    """What a repository calls with each aggregate it loads or adds (``SqlUnitOfWork.track``)."""
 
-    ``after_commit``, when given, is awaited with the events of each commit once it is
-    durable (a module drops its cached reads there)."""
+    def __call__(self, aggregate: A) -> A: ...
+
+
+class SqlUnitOfWork:
+    """Base of each module's unit of work; subclasses build their repositories in ``_open``,
+    handing them ``track`` for the aggregates they load and add.
+
+    ``events`` maps what those aggregates recorded to the module's integration events, on
+    commit. ``after_commit``, when given, is awaited with the events of each commit once it
+    is durable (a module drops its cached reads there)."""
 
     def __init__(
         self,
         engine: AsyncEngine,
         outbox: Table,
         inbox: Table | None = None,
+        *,
+        events: EventMapper = no_events,
         after_commit: AfterCommit | None = None,
     ) -> None:
         self._engine = engine
@@ -35,7 +46,7 @@ class SqlUnitOfWork:
         self._inbox = inbox
         self._after_commit = after_commit
         self._connection: AsyncConnection | None = None
-        self._events: list[IntegrationEvent] = []
+        self._staged = StagedEvents(events)
 
     @property
     def connection(self) -> AsyncConnection:
@@ -49,7 +60,7 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self._connection = await self._engine.connect()
         await self._connection.begin()
-        self._events = []
+        self._staged.clear()
         self._open(self._connection)
         return self
 
@@ -88,11 +99,15 @@ class SqlUnitOfWork:
         )
         return found is not None
 
+    def track(self, aggregate: A) -> A:
+        """Called by repositories: the aggregate's recorded events are published on commit."""
+        return self._staged.track(aggregate)
+
     def publish(self, *events: IntegrationEvent) -> None:
-        self._events.extend(events)
+        self._staged.publish(*events)
 
     async def commit(self) -> None:
-        events, self._events = self._events, []
+        events = self._staged.collect()
         if events:
             await self.connection.execute(self._outbox.insert(), outbox_rows(events))
         await self.connection.commit()

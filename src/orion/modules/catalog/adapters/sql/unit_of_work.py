@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from orion.modules.catalog.application.events import integration_events
 from orion.modules.catalog.domain.errors import DuplicateSku, ProductNotFound, StaleProduct
 from orion.modules.catalog.domain.product import Product
 from orion.modules.catalog.domain.reservation import (
@@ -17,15 +18,16 @@ from orion.modules.catalog.domain.reservation import (
     ReservationStatus,
     StockReservation,
 )
-from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork
+from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork, Track
 from orion.shared_kernel.domain.money import Money
 
 from .tables import inbox, outbox, products, reservation_lines, reservations
 
 
 class SqlProductRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, track: Track) -> None:
         self._connection = connection
+        self._track = track
 
     async def get(self, product_id: uuid.UUID, *, for_update: bool = False) -> Product:
         statement = sa.select(products).where(
@@ -36,7 +38,7 @@ class SqlProductRepository:
         row = (await self._connection.execute(statement)).mappings().first()
         if row is None:
             raise ProductNotFound(f"no product {product_id}")
-        return _product(row)
+        return self._track(_product(row))
 
     async def add(self, product: Product) -> None:
         try:
@@ -47,6 +49,7 @@ class SqlProductRepository:
                 raise DuplicateSku(f"sku {product.sku!r} is taken") from None
             raise
         product.mark_persisted()
+        self._track(product)
 
     async def save(self, product: Product) -> None:
         result = await self._connection.execute(
@@ -67,12 +70,13 @@ class SqlProductRepository:
             .with_for_update()
         )
         rows = (await self._connection.execute(statement)).mappings()
-        return {row["id"]: _product(row) for row in rows}
+        return {row["id"]: self._track(_product(row)) for row in rows}
 
 
 class SqlReservationRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, track: Track) -> None:
         self._connection = connection
+        self._track = track
 
     async def get(self, order_id: uuid.UUID) -> StockReservation | None:
         # A transaction-scoped advisory lock on the order: it holds whether or not the order's
@@ -89,7 +93,7 @@ class SqlReservationRepository:
         if not rows:
             return None
         first = rows[0]
-        return StockReservation(
+        reservation = StockReservation(
             order_id=order_id,
             status=ReservationStatus(first["status"]),
             lines=tuple(
@@ -101,6 +105,7 @@ class SqlReservationRepository:
             released_at=first["released_at"],
             version=first["version"],
         )
+        return self._track(reservation)
 
     async def add(self, reservation: StockReservation) -> None:
         await self._connection.execute(
@@ -123,6 +128,7 @@ class SqlReservationRepository:
                 ],
             )
         reservation.mark_persisted()
+        self._track(reservation)
 
     async def save(self, reservation: StockReservation) -> None:
         await self._connection.execute(
@@ -138,11 +144,13 @@ class SqlCatalogUnitOfWork(SqlUnitOfWork):
     reservations: SqlReservationRepository
 
     def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
-        super().__init__(engine, outbox, inbox, after_commit)
+        super().__init__(
+            engine, outbox, inbox, events=integration_events, after_commit=after_commit
+        )
 
     def _open(self, connection: AsyncConnection) -> None:
-        self.products = SqlProductRepository(connection)
-        self.reservations = SqlReservationRepository(connection)
+        self.products = SqlProductRepository(connection, self.track)
+        self.reservations = SqlReservationRepository(connection, self.track)
 
 
 def _reservation_state(reservation: StockReservation) -> dict[str, Any]:

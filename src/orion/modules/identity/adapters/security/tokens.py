@@ -8,13 +8,19 @@ token without one, with an unknown one, or with any other algorithm is refused.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import jwt
+import structlog
+from pydantic import SecretStr
 
 from orion.shared_kernel.application.auth import Principal
 from orion.shared_kernel.domain.errors import NotAuthenticated
+
+log = structlog.get_logger("orion.identity")
 
 ALGORITHM = "HS256"
 MIN_KEY_BYTES = 32
@@ -36,6 +42,20 @@ def parse_keys(spec: str) -> dict[str, bytes]:
             )
         keys[kid] = secret.encode()
     return keys
+
+
+def signing_keys(configured: SecretStr | None, data_dir: Path) -> dict[str, bytes]:
+    """``ORION_JWT_KEYS``, or else a key of this data dir's own, made once and kept (fine for
+    one machine; replicas behind a balancer must share ``ORION_JWT_KEYS``)."""
+    if configured is not None:
+        return parse_keys(configured.get_secret_value())
+    path = data_dir / "jwt.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(f"local:{secrets.token_urlsafe(48)}")
+        log.warning("jwt_key_generated", path=str(path), hint="set ORION_JWT_KEYS in production")
+    return parse_keys(path.read_text().strip())
 
 
 class JwtAccessTokens:

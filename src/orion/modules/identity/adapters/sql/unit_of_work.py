@@ -186,7 +186,7 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
     tokens: SqlOneTimeTokens
 
     def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
-        super().__init__(engine, outbox, inbox, after_commit)
+        super().__init__(engine, outbox, inbox, after_commit=after_commit)
 
     def _open(self, connection: AsyncConnection) -> None:
         self.users = SqlUserRepository(connection)

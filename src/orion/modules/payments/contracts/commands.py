@@ -1,4 +1,4 @@
-"""What the payments module can be told to do."""
+"""What an operator (the CLI) or a scheduler may tell the payments module to do."""
 
 from __future__ import annotations
 
