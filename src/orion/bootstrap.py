@@ -1,26 +1,19 @@
-"""The composition root: settings in, a wired Orion out.
-
-It builds the shared resources once (engine, mediator, clock, cache, rate limiter, exchange
-rates, broker), starts each module of ``MODULES`` from its definition, and hands out the Quart
-app, the relay, the consumers, migrations and periodic jobs. Nothing connects at import time,
-nor when the container is built: the engine and clients connect on first use, inside the
-event loop that serves. Adding a module is writing its package and one line in ``MODULES``.
-"""
+"""The composition root: settings in, a wired Orion out. It builds the shared resources once
+(engine, mediator, clock, cache, rate limiter, exchange rates, broker), starts each module of
+``MODULES`` from its definition, and hands out the Quart app, the relay, the consumers,
+migrations and periodic jobs. Nothing connects at import time, nor when the container is
+built: clients connect on first use, inside the event loop that serves. Adding a module is
+writing its package and one line in ``MODULES``."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
 from importlib.metadata import version
 from typing import Any
 
-import redis.asyncio as aioredis
 import sqlalchemy as sa
-import sqlalchemy.exc
-import structlog
 from dependency_injector import containers, providers
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -37,11 +30,7 @@ from orion.shared_kernel.adapters.exchange_rates import currency_converter
 from orion.shared_kernel.adapters.http.app import create_http_app
 from orion.shared_kernel.adapters.http.exchange_rates import exchange_rates_blueprint
 from orion.shared_kernel.adapters.http.health import ReadinessCheck
-from orion.shared_kernel.adapters.http.ratelimit import (
-    RatePolicies,
-    install_rate_limits,
-    parse_networks,
-)
+from orion.shared_kernel.adapters.http.ratelimit import install_rate_limits
 from orion.shared_kernel.adapters.mediator import InProcessMediator, log_context, map_errors
 from orion.shared_kernel.adapters.messaging.broker import Broker, Subscription, subscribed_types
 from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
@@ -60,8 +49,7 @@ from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.settings import reveal
-from orion.shared_kernel.adapters.sql.embedded import EmbeddedPostgres
-from orion.shared_kernel.adapters.sql.engine import create_engine
+from orion.shared_kernel.adapters.sql.engine import UNAVAILABLE, create_engine
 from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
 from orion.shared_kernel.adapters.sql.migrations import migrate
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
@@ -74,17 +62,6 @@ MODULES: tuple[ModuleDefinition[Any], ...] = (
     notifications.MODULE,
 )
 MODULE_NAMES = tuple(definition.name for definition in MODULES)
-
-log = structlog.get_logger("orion.bootstrap")
-
-# Failures that mean "a dependency cannot be reached", answered 503 rather than 500.
-UNAVAILABLE: tuple[type[BaseException], ...] = (
-    OSError,
-    asyncio.TimeoutError,
-    sqlalchemy.exc.InterfaceError,
-    sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.TimeoutError,
-)
 
 
 class Container(containers.DeclarativeContainer):
@@ -116,7 +93,7 @@ class Container(containers.DeclarativeContainer):
 
 
 class UnknownModule(ValueError):
-    pass
+    """A module name that is not in ``MODULES`` (``orion worker --module``)."""
 
 
 class Orion:
@@ -131,18 +108,9 @@ class Orion:
             definition.name: start(definition, platform=self.platform, settings=settings)
             for definition in MODULES
         }
-        for module in self.modules.values():
-            module.register(self.mediator)
-        # Each module's outbox: what the relay drains and `orion outbox` reports; and its
-        # inbox: the ids of the messages its consumers handled, pruned by workers.
-        self.outboxes: Mapping[str, sa.Table] = {
-            name: module.definition.outbox for name, module in self.modules.items()
-        }
-        self.inboxes: Mapping[str, sa.Table] = {
-            name: module.definition.inbox for name, module in self.modules.items()
-        }
-        redis_url = self.container.redis_url()
-        self._redis = None if redis_url is None else aioredis.from_url(redis_url)
+        # what the relay drains and `orion outbox` reports; what workers prune
+        self.outboxes = {name: module.definition.outbox for name, module in self.modules.items()}
+        self.inboxes = {name: module.definition.inbox for name, module in self.modules.items()}
         self.broker: Broker = InProcessBroker()
         if settings.broker_url is not None:
             self.broker = RabbitMQ(
@@ -153,10 +121,6 @@ class Orion:
             )
         self.draining = False
         observe_pool(self.engine)
-
-    @property
-    def in_process_broker(self) -> bool:
-        return not self.broker.durable
 
     @property
     def engine(self) -> AsyncEngine:
@@ -195,10 +159,7 @@ class Orion:
     async def prune_inbox(self, module: str) -> int:
         """Forgets the module's handled messages older than ``ORION_INBOX_RETENTION_HOURS``."""
         retention = timedelta(hours=self.settings.inbox_retention_hours)
-        deleted = await prune_inbox(self.engine, self.inboxes[module], retention)
-        if deleted:
-            log.info("inbox_pruned", module=module, deleted=deleted)
-        return deleted
+        return await prune_inbox(self.engine, self.inboxes[module], retention)
 
     def relay(self) -> OutboxRelay:
         settings = self.settings
@@ -236,16 +197,7 @@ class Orion:
         )
         for module in self.modules.values():
             app.extensions.update(module.app_extensions())
-        install_rate_limits(
-            app,
-            self.platform.limiter,
-            RatePolicies(
-                anonymous=self.settings.rate_limit_anonymous,
-                user=self.settings.rate_limit_user,
-                auth=self.settings.rate_limit_auth,
-            ),
-            parse_networks(self.settings.trusted_proxies),
-        )
+        install_rate_limits(app, self.platform.limiter, self.settings)
         return app
 
     def create_ops_app(self) -> Quart:
@@ -278,8 +230,6 @@ class Orion:
         await self.platform.cache_backend.aclose()
         await self.broker.close()
         await self.engine.dispose()
-        if self._redis is not None:
-            await self._redis.aclose()
 
     def _readiness_checks(self) -> dict[str, ReadinessCheck]:
         async def database() -> None:
@@ -293,22 +243,6 @@ class Orion:
         checks: dict[str, ReadinessCheck] = {"process": accepting, "database": database}
         if self.broker.durable:
             checks["broker"] = self.broker.ping
-        redis = self._redis
-        if redis is not None:
-
-            async def redis_ping() -> None:
-                await redis.ping()
-
-            checks["redis"] = redis_ping
+        if self.settings.redis_url is not None:  # the cache's client stands for Redis
+            checks["redis"] = self.platform.cache_backend.ping
         return checks
-
-
-@contextmanager
-def database_url(settings: Settings) -> Iterator[tuple[str, bool]]:
-    """The configured server's URL, or a started embedded PostgreSQL's (stopped on exit).
-    The flag says whether it is the embedded one."""
-    if settings.database_url is not None:
-        yield settings.database_url.get_secret_value(), False
-        return
-    with EmbeddedPostgres(settings.data_dir) as embedded:
-        yield embedded.start(), True

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy.exc
 import structlog
 
-from orion.bootstrap import UNAVAILABLE, Orion, UnknownModule, database_url
+from orion.bootstrap import Orion, UnknownModule
 from orion.modules.catalog.contracts.commands import SeedDemoCatalog
 from orion.modules.identity.contracts.commands import CreateAdmin
 from orion.modules.payments.contracts.commands import Reconcile
@@ -29,6 +29,8 @@ from orion.shared_kernel.adapters.messaging import operations
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable
 from orion.shared_kernel.adapters.messaging.rabbitmq import dead_letter_queue
 from orion.shared_kernel.adapters.periodic import run_periodically
+from orion.shared_kernel.adapters.sql.embedded import database_url
+from orion.shared_kernel.adapters.sql.engine import UNAVAILABLE
 from orion.shared_kernel.adapters.telemetry import configure_tracing
 from orion.shared_kernel.domain.errors import DependencyUnavailable, DomainError
 
@@ -57,10 +59,10 @@ def run(args: argparse.Namespace) -> None:
             )
 
     try:
-        with database_url(settings) as (url, embedded):
+        with database_url(settings.database_url, settings.data_dir) as (url, embedded):
             orion = Orion(settings, url)
             if args.command == "serve":
-                if (args.no_workers or args.no_relay) and orion.in_process_broker:
+                if (args.no_workers or args.no_relay) and not orion.broker.durable:
                     sys.exit(
                         "orion: --no-workers and --no-relay need ORION_BROKER_URL: the "
                         "in-process broker delivers only inside this process"
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> None:
                     )
                 )
             elif args.command in {"worker", "relay"}:
-                if orion.in_process_broker:
+                if not orion.broker.durable:
                     sys.exit(f"orion: {args.command} needs ORION_BROKER_URL (RabbitMQ)")
                 modules = args.module.split(",") if args.command == "worker" else []
                 ops = None if args.metrics_port is None else (args.host, args.metrics_port)

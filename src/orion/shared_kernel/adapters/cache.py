@@ -45,6 +45,9 @@ class CacheBackend(Protocol):
 
     async def delete(self, *keys: str) -> None: ...
 
+    async def ping(self) -> None:
+        """Raises if the store cannot be reached (readiness)."""
+
     async def aclose(self) -> None: ...
 
 
@@ -67,6 +70,9 @@ class RedisCacheBackend:
     async def delete(self, *keys: str) -> None:
         if keys:
             await self._redis.delete(*keys)
+
+    async def ping(self) -> None:
+        await self._redis.ping()
 
     async def aclose(self) -> None:
         await self._redis.aclose()
@@ -106,6 +112,9 @@ class LruCacheBackend:
     async def delete(self, *keys: str) -> None:
         for key in keys:
             self._entries.pop(key, None)
+
+    async def ping(self) -> None:
+        """Always here: it is this process's memory."""
 
     async def aclose(self) -> None:
         self._entries.clear()

@@ -114,10 +114,6 @@ class RunningModule(Generic[C]):
     def name(self) -> str:
         return self.definition.name
 
-    def register(self, mediator: InProcessMediator) -> None:
-        for route in self.definition.routes(self.container):
-            mediator.register(route.message, route.handler, unit_of_work=route.unit_of_work)
-
     def subscriptions(self) -> list[Subscription]:
         return list(self.definition.subscriptions(self.container))
 
@@ -143,4 +139,8 @@ class RunningModule(Generic[C]):
 def start(
     definition: ModuleDefinition[C], *, platform: Platform, settings: object
 ) -> RunningModule[C]:
-    return RunningModule(definition, definition.container(platform=platform, settings=settings))
+    """Builds the module's container and puts its handlers on the platform's mediator."""
+    running = RunningModule(definition, definition.container(platform=platform, settings=settings))
+    for route in definition.routes(running.container):
+        platform.mediator.register(route.message, route.handler, unit_of_work=route.unit_of_work)
+    return running

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import structlog
 from quart import Quart, Response, current_app, g, request
@@ -32,6 +31,7 @@ from orion.shared_kernel.adapters.ratelimit import (
     RateLimitsUnavailable,
     Window,
 )
+from orion.shared_kernel.adapters.settings import PlatformSettings
 from orion.shared_kernel.domain.errors import NotAuthenticated
 
 log = structlog.get_logger("orion.ratelimit")
@@ -41,13 +41,6 @@ UNLIMITED_PREFIXES = ("/health/", "/metrics", "/docs", "/openapi.json")
 AUTH_PREFIX = "/api/v1/auth/"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RatePolicies:
-    anonymous: str = "1200/minute"
-    user: str = "3000/minute"
-    auth: str = "300/minute"
 
 
 def parse_networks(value: str) -> tuple[Network, ...]:
@@ -80,20 +73,17 @@ def _is_trusted(address: str, trusted: Iterable[Network]) -> bool:
     return any(ip in network for network in trusted)
 
 
-def install_rate_limits(
-    app: Quart,
-    limiter: RateLimiter,
-    policies: RatePolicies,
-    trusted_proxies: Sequence[Network] = (),
-) -> None:
-    app.extensions[TRUSTED_PROXIES] = tuple(trusted_proxies)
+def install_rate_limits(app: Quart, limiter: RateLimiter, settings: PlatformSettings) -> None:
+    """Counts every API request against ``ORION_RATE_LIMIT_*``; believes ``X-Forwarded-For``
+    from ``ORION_TRUSTED_PROXIES`` only."""
+    app.extensions[TRUSTED_PROXIES] = parse_networks(settings.trusted_proxies)
 
     @app.before_request
     async def limit_request() -> None:
         path = request.path
         if path.startswith(UNLIMITED_PREFIXES):
             return
-        route_class, limit, key = await _classify(path, policies)
+        route_class, limit, key = await _classify(path, settings)
         try:
             allowed, window = await limiter.acquire(limit, route_class, key)
         except RateLimitsUnavailable as error:
@@ -120,14 +110,14 @@ def install_rate_limits(
         return response
 
 
-async def _classify(path: str, policies: RatePolicies) -> tuple[str, str, str]:
+async def _classify(path: str, settings: PlatformSettings) -> tuple[str, str, str]:
     if path.startswith(AUTH_PREFIX):
-        return "auth", policies.auth, client_address()
+        return "auth", settings.rate_limit_auth, client_address()
     if bearer_token() is not None:
         try:
             principal = await optional_principal()
         except NotAuthenticated:
             principal = None  # a bad token counts as anonymous here; the route says 401
         if principal is not None:
-            return "user", policies.user, str(principal.user_id)
-    return "anonymous", policies.anonymous, client_address()
+            return "user", settings.rate_limit_user, str(principal.user_id)
+    return "anonymous", settings.rate_limit_anonymous, client_address()

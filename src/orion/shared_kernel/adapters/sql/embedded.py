@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 import structlog
+from pydantic import SecretStr
 
 log = structlog.get_logger("orion.embedded_postgres")
 
@@ -53,3 +56,14 @@ class EmbeddedPostgres:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+@contextmanager
+def database_url(configured: SecretStr | None, data_dir: Path) -> Iterator[tuple[str, bool]]:
+    """The configured server's URL, or a started embedded PostgreSQL's (stopped on exit).
+    The flag says whether it is the embedded one."""
+    if configured is not None:
+        yield configured.get_secret_value(), False
+        return
+    with EmbeddedPostgres(data_dir) as embedded:
+        yield embedded.start(), True

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import sqlalchemy.exc
 import sqlalchemy.ext.asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+# Failures that mean "a dependency cannot be reached", answered 503 rather than 500.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.TimeoutError,
+)
 
 
 def create_engine(url: str, *, pool_size: int, echo: bool = False) -> AsyncEngine:

@@ -10,11 +10,14 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+import structlog
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 PRUNE_BATCH = 5_000
+
+log = structlog.get_logger("orion.inbox")
 
 
 def _columns() -> list[sa.Column[Any]]:
@@ -33,6 +36,13 @@ def inbox_table(metadata: sa.MetaData) -> sa.Table:
 
 
 async def prune(engine: AsyncEngine, inbox: sa.Table, retention: timedelta) -> int:
+    deleted = await _prune(engine, inbox, retention)
+    if deleted:
+        log.info("inbox_pruned", module=inbox.schema, deleted=deleted)
+    return deleted
+
+
+async def _prune(engine: AsyncEngine, inbox: sa.Table, retention: timedelta) -> int:
     """Deletes the records older than ``retention``, a batch per transaction; returns how
     many. Safe once no copy of those messages can come again: the outbox that published
     them keeps a row for less than ``retention`` (settings check it), and only a kept row
