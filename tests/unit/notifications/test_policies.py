@@ -23,8 +23,13 @@ from tests.fakes.notifications import FakeNotifications
 from tests.integration.catalog.test_stock_reservations import envelope
 from tests.integration.notifications.helpers import ORDER_ID, order_event
 
-USER_ID = uuid.UUID("0192f0c1-7d3a-7b6e-9c41-00000000c001")
-AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+ADA: dict[str, Any] = {  # what identity's events say of Ada
+    "aggregate_id": uuid.UUID("0192f0c1-7d3a-7b6e-9c41-00000000c001"),
+    "aggregate_version": 1,
+    "occurred_at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+    "email": "ada@example.com",
+    "full_name": "Ada Lovelace",
+}
 
 
 def cancelled(reason: str, *, refund_due: bool = False) -> OrderCancelledV1:
@@ -51,14 +56,7 @@ async def the_email(notifications: FakeNotifications, event: Any) -> Email:
 
 
 async def test_a_registration_gets_a_verification_link(notifications: FakeNotifications) -> None:
-    event = UserRegisteredV1(
-        aggregate_id=USER_ID,
-        aggregate_version=1,
-        occurred_at=AT,
-        email="ada@example.com",
-        full_name="Ada Lovelace",
-        verification_token="tok-verify",
-    )
+    event = UserRegisteredV1(**ADA, verification_token="tok-verify")
     email = await the_email(notifications, event)
     link = "https://shop.example/verify-email?token=tok-verify"
     assert (email.to, email.template) == ("ada@example.com", "verify_email")
@@ -72,13 +70,7 @@ async def test_a_reset_request_gets_a_reset_link_and_its_expiry(
     notifications: FakeNotifications,
 ) -> None:
     event = PasswordResetRequestedV1(
-        aggregate_id=USER_ID,
-        aggregate_version=1,
-        occurred_at=AT,
-        email="ada@example.com",
-        full_name="Ada Lovelace",
-        reset_token="tok-reset",
-        expires_at="2026-01-02T04:04:05+00:00",
+        **ADA, reset_token="tok-reset", expires_at="2026-01-02T04:04:05+00:00"
     )
     email = await the_email(notifications, event)
     assert (email.to, email.template) == ("ada@example.com", "reset_password")
