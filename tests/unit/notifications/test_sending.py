@@ -1,91 +1,93 @@
-"""Sending one email in reaction to one message, against a recording mailer and an in-memory
-log: marked sent once, never sent again once marked, a failure raised with what to record."""
+"""One email per (message, recipient), whatever the deliveries: the module wired on fakes
+(``FakeNotifications``), as its consumer runs it. Marked sent in the message's commit, never
+sent again once marked; a failed send rolls back, is recorded on its own and tried again."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 import pytest
 
-from orion.modules.notifications.adapters.mail.templates import JinjaRenderer
-from orion.modules.notifications.application.policies import (
-    SendEmailOnOrderEvents,
-    money,
-)
-from orion.modules.notifications.application.sending import EmailNotSent, EmailSender
+from orion.modules.notifications.application.policies import money
+from orion.modules.notifications.application.sending import EmailNotSent
 from orion.modules.notifications.domain.email import Email, EmailStatus
-from orion.modules.ordering.contracts.events import OrderCancelledV1
-from tests.fakes.notifications import FakeNotificationsUnitOfWork, RecordingMailer
-
-MESSAGE_ID = "0192f0c1-7d3a-7b6e-9c41-00000000e001"
-
-
-def sender(mailer: RecordingMailer, message_id: str | None = MESSAGE_ID) -> EmailSender:
-    return EmailSender(mailer=mailer, renderer=JinjaRenderer(), message_id=lambda: message_id)
+from orion.modules.ordering.contracts.events import OrderPaidV1
+from tests.fakes.notifications import FakeNotifications
+from tests.integration.catalog.test_stock_reservations import envelope
+from tests.integration.notifications.helpers import order_event
 
 
-def cancelled(reason: str, *, refund_due: bool = False) -> OrderCancelledV1:
-    return OrderCancelledV1(
-        aggregate_id=uuid.uuid4(),
-        aggregate_version=2,
-        occurred_at=datetime.now(UTC),
-        number="ORN-000007",
-        customer_id=uuid.uuid4(),
-        customer_email="ada@example.com",
-        customer_name="Ada",
-        currency="EUR",
-        total_amount=500,
-        reason=reason,
-        previous_status="paid" if refund_due else "awaiting_payment",
-        refund_due=refund_due,
+@pytest.fixture
+def notifications() -> FakeNotifications:
+    return FakeNotifications()
+
+
+async def test_an_email_is_sent_once_and_logged_sent_in_the_message_s_commit(
+    notifications: FakeNotifications,
+) -> None:
+    message = envelope(order_event(OrderPaidV1, customer_email="Ada@Example.com"))
+    await notifications.deliver(message)
+    [email] = notifications.mailer.sent
+    assert email.id == Email.id_for(message.message_id, "ada@example.com")
+    assert email.to == "Ada@Example.com"
+    [(email_id, row)] = notifications.uow.logged().items()
+    assert email_id == email.id
+    assert (row.status, row.attempts, row.message_id) == (
+        EmailStatus.SENT,
+        1,
+        str(message.message_id),
     )
+    assert notifications.uow.commits == 1
 
 
-async def send_verification(send: EmailSender, uow: FakeNotificationsUnitOfWork) -> None:
-    await send.send(uow, "ada@example.com", "verify_email", name="Ada", link="https://x/v")
+async def test_a_message_delivered_again_is_dropped_by_the_inbox(
+    notifications: FakeNotifications,
+) -> None:
+    message = envelope(order_event(OrderPaidV1))
+    await notifications.deliver(message)
+    await notifications.deliver(message)
+    assert len(notifications.mailer.sent) == 1
+    assert notifications.uow.commits == 1  # the second delivery left before the policy
 
 
-async def test_an_email_is_sent_and_marked_sent() -> None:
-    mailer, uow = RecordingMailer(), FakeNotificationsUnitOfWork()
-    await send_verification(sender(mailer), uow)
-    [email] = mailer.sent
-    assert email.id == Email.id_for(uuid.UUID(MESSAGE_ID), "ADA@example.com")
-    assert email.subject == "Confirm your email address"
-    assert "https://x/v" in email.text
-    assert 'href="https://x/v"' in email.html
-    assert uow.emails.statuses == {email.id: EmailStatus.SENT}
+async def test_an_email_logged_sent_is_not_sent_again_by_a_new_delivery(
+    notifications: FakeNotifications,
+) -> None:
+    """The inbox forgot the message (pruned, or its record rolled back): the log still knows."""
+    message = envelope(order_event(OrderPaidV1))
+    await notifications.deliver(message)
+    notifications.uow.committed["inbox"].clear()
+    await notifications.deliver(message)
+    assert len(notifications.mailer.sent) == 1
+    assert notifications.uow.commits == 2
 
 
-async def test_an_email_marked_sent_is_never_sent_again() -> None:
-    mailer, uow = RecordingMailer(), FakeNotificationsUnitOfWork()
-    uow.emails.statuses[Email.id_for(uuid.UUID(MESSAGE_ID), "ada@example.com")] = EmailStatus.SENT
-    await send_verification(sender(mailer), uow)
-    assert mailer.sent == []
-
-
-async def test_an_email_that_failed_before_is_sent_again() -> None:
-    mailer, uow = RecordingMailer(), FakeNotificationsUnitOfWork()
-    uow.emails.statuses[Email.id_for(uuid.UUID(MESSAGE_ID), "ada@example.com")] = EmailStatus.FAILED
-    await send_verification(sender(mailer), uow)
-    assert len(mailer.sent) == 1
-
-
-async def test_a_failed_send_raises_what_the_log_needs_and_marks_nothing() -> None:
-    mailer, uow = RecordingMailer(), FakeNotificationsUnitOfWork()
-    mailer.failing = ConnectionRefusedError(111, "Connection refused")
+async def test_a_failed_send_rolls_back_is_recorded_and_sent_on_the_retry(
+    notifications: FakeNotifications,
+) -> None:
+    message = envelope(order_event(OrderPaidV1))
+    notifications.mailer.failing = ConnectionRefusedError(111, "Connection refused")
     with pytest.raises(EmailNotSent) as failure:
-        await send_verification(sender(mailer), uow)
-    assert failure.value.message_id == MESSAGE_ID
-    assert failure.value.email.template == "verify_email"
-    assert failure.value.error == "ConnectionRefusedError: [Errno 111] Connection refused"
+        await notifications.deliver(message)
+    assert failure.value.message_id == str(message.message_id)
     assert isinstance(failure.value.__cause__, ConnectionRefusedError)
-    assert uow.emails.statuses == {}
+    assert "inbox" not in notifications.uow.committed  # the message comes back
+    [failed] = notifications.uow.logged().values()
+    assert (failed.status, failed.attempts) == (EmailStatus.FAILED, 1)
+    assert failed.last_error == "ConnectionRefusedError: [Errno 111] Connection refused"
+
+    notifications.mailer.failing = None
+    await notifications.deliver(message)
+    assert len(notifications.mailer.sent) == 1
+    [sent] = notifications.uow.logged().values()
+    assert (sent.status, sent.attempts) == (EmailStatus.SENT, 2)
+    assert sent.last_error == failed.last_error  # kept, for the admin who looks later
 
 
-async def test_an_email_answers_a_message() -> None:
-    with pytest.raises(RuntimeError, match="no message id"):
-        await send_verification(sender(RecordingMailer(), None), FakeNotificationsUnitOfWork())
+async def test_an_email_answers_a_message(notifications: FakeNotifications) -> None:
+    sender = notifications.container.sender()
+    async with notifications.uow as uow:
+        with pytest.raises(RuntimeError, match="no message id"):
+            await sender.send(uow, "ada@example.com", "verify_email", name="Ada", link="x")
+    assert notifications.mailer.sent == []
 
 
 @pytest.mark.parametrize(
@@ -103,34 +105,3 @@ def test_money_is_shown_in_the_currency_s_own_digits(
     amount: int, currency: str, shown: str
 ) -> None:
     assert money(amount, currency) == shown
-
-
-@pytest.mark.parametrize(
-    ("reason", "words"),
-    [
-        ("out_of_stock", "because some of the items you ordered are out of stock"),
-        ("product_unavailable", "because an item in your order is no longer for sale"),
-        ("customer_request", "because you asked us to cancel it"),
-        ("payment_declined", "because your payment was declined"),
-        ("admin_request", "because our team had to cancel it"),
-        ("a_reason_from_the_future", "because we could not complete it"),
-    ],
-)
-async def test_a_cancellation_says_why_in_words(reason: str, words: str) -> None:
-    mailer = RecordingMailer()
-    policy = SendEmailOnOrderEvents(sender=sender(mailer), public_url="https://shop/")
-    await policy.on_order_cancelled(cancelled(reason), FakeNotificationsUnitOfWork())
-    [email] = mailer.sent
-    assert words in email.text
-    assert "refund" not in email.text
-    assert email.subject == "Your order ORN-000007 is cancelled"
-
-
-async def test_a_paid_order_s_cancellation_mentions_the_refund() -> None:
-    mailer = RecordingMailer()
-    policy = SendEmailOnOrderEvents(sender=sender(mailer), public_url="https://shop/")
-    event = cancelled("customer_request", refund_due=True)
-    await policy.on_order_cancelled(event, FakeNotificationsUnitOfWork())
-    [email] = mailer.sent
-    assert "You had paid 5.00 EUR for it: we are refunding the full amount" in email.text
-    assert f"https://shop/orders/{event.aggregate_id}" in email.text

@@ -20,9 +20,14 @@ from orion.modules.notifications.adapters.messaging.failures import recording_fa
 from orion.modules.notifications.adapters.sql.log import SqlNotificationLog
 from orion.modules.notifications.adapters.sql.tables import inbox, outbox
 from orion.modules.notifications.adapters.sql.unit_of_work import SqlNotificationsUnitOfWork
+from orion.modules.notifications.application.handlers import ListNotificationsHandler
 from orion.modules.notifications.application.policies import (
-    SendEmailOnIdentityEvents,
-    SendEmailOnOrderEvents,
+    SendCancellationNoticeOnOrderCancelled,
+    SendOrderConfirmationOnOrderPlaced,
+    SendPasswordResetEmailOnPasswordResetRequested,
+    SendPaymentReceiptOnOrderPaid,
+    SendShippingNoticeOnOrderShipped,
+    SendVerificationEmailOnUserRegistered,
 )
 from orion.modules.notifications.application.ports import Mailer
 from orion.modules.notifications.application.queries import ListNotifications
@@ -65,37 +70,55 @@ class NotificationsContainer(containers.DeclarativeContainer):
         renderer=providers.Singleton(JinjaRenderer),
         message_id=providers.Object(context.causation_id.get),
     )
-    identity_emails = providers.Singleton(
-        SendEmailOnIdentityEvents, sender=sender, public_url=settings.provided.public_url
+    list_notifications = providers.Singleton(ListNotificationsHandler, read_model=log)
+    public_url = settings.provided.public_url
+    verification_email = providers.Singleton(
+        SendVerificationEmailOnUserRegistered, sender=sender, public_url=public_url
     )
-    order_emails = providers.Singleton(
-        SendEmailOnOrderEvents, sender=sender, public_url=settings.provided.public_url
+    password_reset_email = providers.Singleton(
+        SendPasswordResetEmailOnPasswordResetRequested, sender=sender, public_url=public_url
+    )
+    order_confirmation = providers.Singleton(
+        SendOrderConfirmationOnOrderPlaced, sender=sender, public_url=public_url
+    )
+    payment_receipt = providers.Singleton(
+        SendPaymentReceiptOnOrderPaid, sender=sender, public_url=public_url
+    )
+    shipping_notice = providers.Singleton(
+        SendShippingNoticeOnOrderShipped, sender=sender, public_url=public_url
+    )
+    cancellation_notice = providers.Singleton(
+        SendCancellationNoticeOnOrderCancelled, sender=sender, public_url=public_url
     )
     blueprint = providers.Singleton(notifications_blueprint, mediator=platform.provided.mediator)
 
 
 class Notifications(ModuleDefinition[NotificationsContainer]):
     def routes(self, c: NotificationsContainer) -> list[Route]:
-        return [Route(ListNotifications, c.log().list_notifications)]
+        return [Route(ListNotifications, c.list_notifications())]
+
+    def policies(
+        self, c: NotificationsContainer
+    ) -> dict[str, Mapping[type[IntegrationEvent], Policy]]:
+        """By producer, each event the module answers and the policy that answers it (the
+        contract tests run each on its producer's golden JSON)."""
+        return {
+            "identity": {
+                UserRegisteredV1: c.verification_email(),
+                PasswordResetRequestedV1: c.password_reset_email(),
+            },
+            "ordering": {
+                OrderPlacedV1: c.order_confirmation(),
+                OrderPaidV1: c.payment_receipt(),
+                OrderShippedV1: c.shipping_notice(),
+                OrderCancelledV1: c.cancellation_notice(),
+            },
+        }
 
     def subscriptions(self, c: NotificationsContainer) -> list[Subscription]:
         """Every email is logged, sent or failed (``recording_failures``)."""
-        identity: SendEmailOnIdentityEvents = c.identity_emails()
-        orders: SendEmailOnOrderEvents = c.order_emails()
-        by_producer: dict[str, Mapping[type[IntegrationEvent], Policy]] = {
-            "identity": {
-                UserRegisteredV1: identity.on_user_registered,
-                PasswordResetRequestedV1: identity.on_password_reset_requested,
-            },
-            "ordering": {
-                OrderPlacedV1: orders.on_order_placed,
-                OrderPaidV1: orders.on_order_paid,
-                OrderShippedV1: orders.on_order_shipped,
-                OrderCancelledV1: orders.on_order_cancelled,
-            },
-        }
         found = []
-        for producer, policies in by_producer.items():
+        for producer, policies in self.policies(c).items():
             plain = subscription(consumer=NAME, producer=producer, uow=c.uow, policies=policies)
             logged = recording_failures(plain.handle, c.log())
             found.append(dataclasses.replace(plain, handle=logged))

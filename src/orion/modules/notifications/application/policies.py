@@ -1,4 +1,5 @@
-"""Reactions to other modules' events: each one email to the customer, sent once."""
+"""Reactions to other modules' events, one class per reaction: each tells the customer by
+one email, sent once (``sending.py``), in the consumer's transaction."""
 
 from __future__ import annotations
 
@@ -33,22 +34,22 @@ def money(amount: int, currency: str) -> str:
     return f"{Money(amount=amount, currency=currency).to_decimal():,} {currency}"
 
 
-class SendEmailOnIdentityEvents:
-    """Verification email on registration, reset email on a reset request."""
+class EmailPolicy:
+    """What every reaction holds: the sender, and the shop's address its links start with."""
 
     def __init__(self, *, sender: EmailSender, public_url: str) -> None:
         self._sender = sender
         self._public_url = public_url.rstrip("/")
 
-    async def on_user_registered(
-        self, event: UserRegisteredV1, uow: NotificationsUnitOfWork
-    ) -> None:
+
+class SendVerificationEmailOnUserRegistered(EmailPolicy):
+    async def __call__(self, event: UserRegisteredV1, uow: NotificationsUnitOfWork) -> None:
         link = f"{self._public_url}/verify-email?token={event.verification_token}"
         await self._sender.send(uow, event.email, "verify_email", name=event.full_name, link=link)
 
-    async def on_password_reset_requested(
-        self, event: PasswordResetRequestedV1, uow: NotificationsUnitOfWork
-    ) -> None:
+
+class SendPasswordResetEmailOnPasswordResetRequested(EmailPolicy):
+    async def __call__(self, event: PasswordResetRequestedV1, uow: NotificationsUnitOfWork) -> None:
         link = f"{self._public_url}/reset-password?token={event.reset_token}"
         await self._sender.send(
             uow,
@@ -60,37 +61,8 @@ class SendEmailOnIdentityEvents:
         )
 
 
-class SendEmailOnOrderEvents:
-    """The customer hears of each step of their order: placed (the confirmation, with its
-    lines), paid, shipped, and cancelled (why, and whether a refund follows)."""
-
-    def __init__(self, *, sender: EmailSender, public_url: str) -> None:
-        self._sender = sender
-        self._public_url = public_url.rstrip("/")
-
-    async def on_order_placed(self, event: OrderPlacedV1, uow: NotificationsUnitOfWork) -> None:
-        lines = [
-            {
-                "name": line.name,
-                "quantity": line.quantity,
-                "unit_price": money(line.unit_price_amount, event.currency),
-                "total": money(line.unit_price_amount * line.quantity, event.currency),
-            }
-            for line in event.lines
-        ]
-        await self._tell(uow, event, "order_placed", lines=lines)
-
-    async def on_order_paid(self, event: OrderPaidV1, uow: NotificationsUnitOfWork) -> None:
-        await self._tell(uow, event, "order_paid")
-
-    async def on_order_shipped(self, event: OrderShippedV1, uow: NotificationsUnitOfWork) -> None:
-        await self._tell(uow, event, "order_shipped")
-
-    async def on_order_cancelled(
-        self, event: OrderCancelledV1, uow: NotificationsUnitOfWork
-    ) -> None:
-        reason = CANCELLATION_REASONS.get(event.reason, UNKNOWN_REASON)
-        await self._tell(uow, event, "order_cancelled", reason=reason, refund_due=event.refund_due)
+class OrderEmailPolicy(EmailPolicy):
+    """Every email about an order names it, shows its total and links to it."""
 
     async def _tell(
         self, uow: NotificationsUnitOfWork, event: OrderEventV1, template: str, **values: object
@@ -105,3 +77,37 @@ class SendEmailOnOrderEvents:
             link=f"{self._public_url}/orders/{event.aggregate_id}",
             **values,
         )
+
+
+class SendOrderConfirmationOnOrderPlaced(OrderEmailPolicy):
+    """The confirmation lists the order's lines, each at its price and its total."""
+
+    async def __call__(self, event: OrderPlacedV1, uow: NotificationsUnitOfWork) -> None:
+        lines = [
+            {
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": money(line.unit_price_amount, event.currency),
+                "total": money(line.unit_price_amount * line.quantity, event.currency),
+            }
+            for line in event.lines
+        ]
+        await self._tell(uow, event, "order_placed", lines=lines)
+
+
+class SendPaymentReceiptOnOrderPaid(OrderEmailPolicy):
+    async def __call__(self, event: OrderPaidV1, uow: NotificationsUnitOfWork) -> None:
+        await self._tell(uow, event, "order_paid")
+
+
+class SendShippingNoticeOnOrderShipped(OrderEmailPolicy):
+    async def __call__(self, event: OrderShippedV1, uow: NotificationsUnitOfWork) -> None:
+        await self._tell(uow, event, "order_shipped")
+
+
+class SendCancellationNoticeOnOrderCancelled(OrderEmailPolicy):
+    """Says why, in words, and whether a refund follows."""
+
+    async def __call__(self, event: OrderCancelledV1, uow: NotificationsUnitOfWork) -> None:
+        reason = CANCELLATION_REASONS.get(event.reason, UNKNOWN_REASON)
+        await self._tell(uow, event, "order_cancelled", reason=reason, refund_due=event.refund_due)

@@ -1,4 +1,7 @@
-"""The notifications module's unit of work: its notification log, inbox and outbox."""
+"""The notifications module's unit of work: its notification log, inbox and outbox.
+
+The module publishes no event: an email sent is no fact another module acts on, and its log
+rows are no aggregate, so it gives no mapper (the default refuses any recorded event)."""
 
 from __future__ import annotations
 
