@@ -35,6 +35,7 @@ from orion.bootstrap import Orion
 from orion.modules.identity.application.commands import CreateAdmin, LogIn
 from orion.settings import Settings
 from tests.log_hygiene import LOG_DIR, SECRETS, leaks, log_to_run, secret
+from tests.redaction import pytest_runtest_makereport  # noqa: F401  # a failure's report shows no token
 
 TESTS = Path(__file__).parent
 JWT_KEYS = "test:" + secret("jwt signing key", "k" * 48)
