@@ -32,7 +32,12 @@ from orion.modules.catalog.application.policies import (
     ReleaseStockOnOrderCancelled,
     ReserveStockOnOrderPlaced,
 )
-from orion.modules.catalog.application.queries import GetProduct, ListCategories, ListProducts
+from orion.modules.catalog.application.queries import (
+    GetProduct,
+    GetProductFacets,
+    ListCategories,
+    ListProducts,
+)
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
 from orion.shared_kernel.adapters.cache import CacheInvalidation, ReadThroughCache
@@ -87,6 +92,9 @@ class CatalogContainer(containers.DeclarativeContainer):
             ),
             GetProduct: providers.Singleton(handlers.GetProductHandler, read_model=read_model),
             ListProducts: providers.Singleton(handlers.ListProductsHandler, read_model=read_model),
+            GetProductFacets: providers.Singleton(
+                handlers.GetProductFacetsHandler, read_model=read_model
+            ),
             ListCategories: providers.Singleton(
                 handlers.ListCategoriesHandler, read_model=read_model
             ),
