@@ -224,6 +224,8 @@ class Orion:
                     "mail_dir": settings.data_dir / "outbox-mail",
                     "mail_sender": settings.mail_sender,
                     "public_url": settings.public_url,
+                    "verify_email_url": settings.verify_email_url,
+                    "reset_password_url": settings.reset_password_url,
                     "smtp_url": (
                         None if settings.smtp_url is None else settings.smtp_url.get_secret_value()
                     ),

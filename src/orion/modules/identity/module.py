@@ -13,6 +13,7 @@ from quart import Blueprint
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.identity.adapters.cache import CachedIdentityReadModel, stale_keys
+from orion.modules.identity.adapters.http.pages import account_pages_blueprint
 from orion.modules.identity.adapters.http.routes import Limits, identity_blueprint
 from orion.modules.identity.adapters.security.authenticator import SessionCheckingAuthenticator
 from orion.modules.identity.adapters.security.passwords import Argon2Hasher, common_passwords
@@ -90,6 +91,7 @@ class IdentityContainer(containers.DeclarativeContainer):
     blueprint = providers.Singleton(
         identity_blueprint, mediator=mediator, limiter=limiter, limits=limits
     )
+    pages = providers.Singleton(account_pages_blueprint, mediator=mediator)
 
 
 def register(container: IdentityContainer, mediator: InProcessMediator) -> None:
@@ -134,4 +136,4 @@ def subscriptions(container: IdentityContainer) -> list[Subscription]:
 
 
 def blueprints(container: IdentityContainer) -> list[Blueprint]:
-    return [container.blueprint()]
+    return [container.blueprint(), container.pages()]

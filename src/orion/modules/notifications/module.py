@@ -11,6 +11,7 @@ from quart import Blueprint
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
+from orion.modules.identity.contracts.pages import RESET_PASSWORD_PAGE, VERIFY_EMAIL_PAGE
 from orion.modules.notifications.adapters.http.routes import notifications_blueprint
 from orion.modules.notifications.adapters.mail.files import FileMailer
 from orion.modules.notifications.adapters.mail.smtp import SmtpMailer, SmtpServer
@@ -54,6 +55,11 @@ def mailer(*, smtp_url: str | None, timeout_s: float, folder: Path, sender: str)
     return SmtpMailer(SmtpServer.from_url(smtp_url), sender=sender, timeout_s=timeout_s)
 
 
+def page_url(storefront: str | None, public_url: str, orion_page: str) -> str:
+    """The storefront's page for an action when the shop has one, else Orion's own."""
+    return storefront or public_url.rstrip("/") + orion_page
+
+
 class NotificationsContainer(containers.DeclarativeContainer):
     engine: providers.Dependency[AsyncEngine] = providers.Dependency(instance_of=AsyncEngine)
     mediator = providers.Dependency(instance_of=InProcessMediator)
@@ -75,7 +81,14 @@ class NotificationsContainer(containers.DeclarativeContainer):
         message_id=providers.Object(context.causation_id.get),
     )
     identity_emails = providers.Singleton(
-        SendEmailOnIdentityEvents, sender=sender, public_url=config.public_url
+        SendEmailOnIdentityEvents,
+        sender=sender,
+        verify_email_url=providers.Callable(
+            page_url, config.verify_email_url, config.public_url, VERIFY_EMAIL_PAGE
+        ),
+        reset_password_url=providers.Callable(
+            page_url, config.reset_password_url, config.public_url, RESET_PASSWORD_PAGE
+        ),
     )
     order_emails = providers.Singleton(
         SendEmailOnOrderEvents, sender=sender, public_url=config.public_url

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
 from orion.modules.ordering.contracts.events import (
     OrderCancelledV1,
@@ -33,23 +35,32 @@ def money(amount: int, currency: str) -> str:
     return f"{Money(amount=amount, currency=currency).to_decimal():,} {currency}"
 
 
-class SendEmailOnIdentityEvents:
-    """Verification email on registration, reset email on a reset request."""
+def with_token(page: str, token: str) -> str:
+    """The page's address with ``token=`` added to its query (a storefront's may have one)."""
+    return f"{page}{'&' if '?' in page else '?'}{urlencode({'token': token})}"
 
-    def __init__(self, *, sender: EmailSender, public_url: str) -> None:
+
+class SendEmailOnIdentityEvents:
+    """Verification email on registration, reset email on a reset request, each with a link
+    to the page of that action (the storefront's, or Orion's own) carrying the token."""
+
+    def __init__(
+        self, *, sender: EmailSender, verify_email_url: str, reset_password_url: str
+    ) -> None:
         self._sender = sender
-        self._public_url = public_url.rstrip("/")
+        self._verify_email_url = verify_email_url
+        self._reset_password_url = reset_password_url
 
     async def on_user_registered(
         self, event: UserRegisteredV1, uow: NotificationsUnitOfWork
     ) -> None:
-        link = f"{self._public_url}/verify-email?token={event.verification_token}"
+        link = with_token(self._verify_email_url, event.verification_token)
         await self._sender.send(uow, event.email, "verify_email", name=event.full_name, link=link)
 
     async def on_password_reset_requested(
         self, event: PasswordResetRequestedV1, uow: NotificationsUnitOfWork
     ) -> None:
-        link = f"{self._public_url}/reset-password?token={event.reset_token}"
+        link = with_token(self._reset_password_url, event.reset_token)
         await self._sender.send(
             uow,
             event.email,
