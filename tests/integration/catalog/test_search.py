@@ -131,3 +131,11 @@ async def test_facets_and_searches_refuse_bad_input(client: Client) -> None:
         response = await client.get(url)
         assert response.status_code == 422, url
         assert (await response.get_json())["type"] == "/problems/validation-failed"
+
+
+async def test_the_facets_are_in_the_openapi_document(client: Client) -> None:
+    paths = (await (await client.get("/openapi.json")).get_json())["paths"]
+    parameters = {item["name"] for item in paths["/api/v1/products/facets"]["get"]["parameters"]}
+    assert parameters == {"q", "category", "min_price", "max_price", "in_stock"}
+    sorts = next(p for p in paths["/api/v1/products"]["get"]["parameters"] if p["name"] == "sort")
+    assert "relevance" in str(sorts["schema"])
