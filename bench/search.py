@@ -38,7 +38,7 @@ from orion.shared_kernel.adapters.sql import keyset
 
 SEARCHES = {
     "one common word": "mug",
-    "one rare word": "teapot",
+    "one rare word": "kalomi",  # a brand: 1 product in 1,000
     "two words, out of order": "mug ceramic",
     "a prefix being typed": "cera",
     "a phrase": '"blue linen"',
@@ -58,6 +58,8 @@ WORDS = [
     "organic", "the", "with", "for", "and", "a", "of", "kitchen", "home", "outdoors", "travel",
 ]  # fmt: skip
 CATEGORIES = ["Home", "Kitchen", "Apparel", "Outdoors", "Office", "Garden"]
+SYLLABLES = ["ka", "lo", "mi", "ra", "ven", "tor", "sil", "bra", "nu", "pe"]
+BRANDS = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES]  # 1,000
 
 
 def ilike_where(q: str) -> sa.ColumnElement[bool]:
@@ -83,13 +85,15 @@ def ilike_page(q: str) -> sa.Select[Any]:
 
 
 def rows(count: int) -> list[tuple[Any, ...]]:
-    """``count`` products of made-up names and descriptions, the same every run."""
+    """``count`` products of made-up names (a brand, a colour, a material, a thing) and
+    descriptions (common words, a material, a thing in one of four), the same every run: a
+    thing's word is in 1 to 3 % of products, a brand in 0.1 %."""
     draw = random.Random(42)  # noqa: S311 (made-up products, not secrets)
     now = datetime.now(UTC)
     made = []
     for index in range(count):
-        name = f"{draw.choice(COLOURS)} {draw.choice(MATERIALS)} {draw.choice(THINGS)} {index}"
-        # a thing's name in one description of four, so a word is in 1 to 3 % of products
+        thing = f"{draw.choice(COLOURS)} {draw.choice(MATERIALS)} {draw.choice(THINGS)}"
+        name = f"{draw.choice(BRANDS)} {thing} {index}"
         words = draw.choices(WORDS + MATERIALS, k=11) + draw.choices(THINGS + [""] * 120)
         description = " ".join(word for word in words if word) + "."
         price, stock = draw.randint(100, 50_000), draw.randint(0, 50)
