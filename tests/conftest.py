@@ -39,6 +39,7 @@ from orion.modules.identity.contracts.commands import CreateAdmin
 from orion.settings import Settings
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from tests.log_hygiene import LOG_DIR, SECRETS, leaks, log_to_run, secret
+from tests.redaction import pytest_runtest_makereport  # noqa: F401  # a failure's report shows no token
 
 TESTS = Path(__file__).parent
 JWT_KEYS = "test:" + secret("jwt signing key", "k" * 48)

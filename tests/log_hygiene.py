@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tempfile
 import uuid
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import IO, TextIO
 
 from orion.shared_kernel.adapters.logging import configure_logging
+from tests.redaction import SHAPES
 
 LOG_DIR = Path(os.environ.get("ORION_TEST_LOG_DIR") or tempfile.mkdtemp(prefix="orion-logs-"))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -27,10 +27,6 @@ RUN_LOG = LOG_DIR / "pytest.jsonl"
 
 # name -> value: what the tests sign in with, sign with and pay with
 SECRETS: dict[str, str] = {}
-SHAPES = {
-    "a JWT": re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"),
-    "a bearer header": re.compile(r"Bearer [A-Za-z0-9._~+/-]{16,}"),
-}
 
 
 def secret(name: str, value: str) -> str:

@@ -87,11 +87,10 @@ def parser() -> argparse.ArgumentParser:
     seed = commands.add_parser(
         "seed",
         help="load data",
-        description="Load data. Idempotent: what exists is left as it is.",
+        description="Load data: name what to load (so far only --demo). Idempotent: what "
+        "exists is left as it is.",
     )
-    seed.add_argument(
-        "--demo", action="store_true", required=True, help="the demo catalog (55 products)"
-    )
+    seed.add_argument("--demo", action="store_true", help="the demo catalog (55 products)")
     admin = commands.add_parser(
         "admin",
         help="manage admin accounts",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import errno
 import gc
 import getpass
 import json
@@ -46,32 +47,23 @@ def run(args: argparse.Namespace) -> None:
         sys.exit(f"orion: invalid setting {error}")
     configure_logging(level=settings.log_level, fmt=settings.log_format)
     configure_tracing(exporter=settings.otel_exporter, sample_ratio=settings.trace_sample_ratio)
-    if args.command == "dlq":
-        if settings.broker_url is None:
-            sys.exit(
-                "orion: dlq needs ORION_BROKER_URL (RabbitMQ): the in-process broker has no "
-                "dead-letter queues; what it cannot deliver stays in the outbox "
-                "(orion outbox status)"
-            )
-        if args.action == "purge" and not args.yes:
-            sys.exit(
-                f"orion: dlq purge deletes the dead letters of {args.queue} for good: add --yes"
-            )
+    _refuse_early(args, broker=settings.broker_url is not None)
+    password = _read_password() if args.command == "admin" else ""
+    # bound before anything slow starts, so that a port in use is told at once
+    listening: Any = None
+    if args.command == "serve":
+        listening = _listening(args.host, args.port, flag="--port")
+    elif args.command in {"worker", "relay"} and args.metrics_port is not None:
+        listening = _listening(args.host, args.metrics_port, flag="--metrics-port")
 
     try:
         with database_url(settings.database_url, settings.data_dir) as (url, embedded):
             orion = Orion(settings, url)
             if args.command == "serve":
-                if (args.no_workers or args.no_relay) and not orion.broker.durable:
-                    sys.exit(
-                        "orion: --no-workers and --no-relay need ORION_BROKER_URL: the "
-                        "in-process broker delivers only inside this process"
-                    )
                 _run(
                     _serve(
                         orion,
-                        args.host,
-                        args.port,
+                        listening,
                         migrate=embedded,
                         demo=args.demo,
                         workers=not args.no_workers,
@@ -79,24 +71,11 @@ def run(args: argparse.Namespace) -> None:
                     )
                 )
             elif args.command in {"worker", "relay"}:
-                if not orion.broker.durable:
-                    sys.exit(f"orion: {args.command} needs ORION_BROKER_URL (RabbitMQ)")
                 modules = args.module.split(",") if args.command == "worker" else []
-                ops = None if args.metrics_port is None else (args.host, args.metrics_port)
+                ops = None if args.metrics_port is None else listening
                 _run(_work(orion, modules=modules, relay=args.command == "relay", ops=ops))
-            elif args.command == "migrate":
-                _run(_then_close(orion, orion.migrate()))
-            elif args.command == "seed":
-                _run(_then_close(orion, _seed_demo(orion)))
-            elif args.command == "admin":
-                password = _read_password()
-                _run(_then_close(orion, _create_admin(orion, args, password)))
-            elif args.command == "outbox":
-                _run(_then_close(orion, _outbox(orion, args)))
-            elif args.command == "dlq":
-                _run(_then_close(orion, _dlq(orion, args)))
-            elif args.command == "payments":
-                _run(_then_close(orion, _reconcile(orion, args)))
+            else:
+                _run(_then_close(orion, _once(orion, args, password, embedded=embedded)))
     except BrokerUnavailable as error:  # before UNREACHABLE: it is an OSError too
         sys.exit(f"orion: cannot reach the broker: {error}")
     except UNREACHABLE as error:
@@ -109,6 +88,67 @@ def run(args: argparse.Namespace) -> None:
         if "does not exist" not in str(error.orig):
             raise
         sys.exit("orion: the database is not migrated yet: run `orion migrate` first")
+
+
+def _refuse_early(args: argparse.Namespace, *, broker: bool) -> None:
+    """What a command cannot do with these arguments and settings, said before it starts the
+    embedded database or reaches any server."""
+    if not broker:
+        if args.command in {"worker", "relay"}:
+            sys.exit(f"orion: {args.command} needs ORION_BROKER_URL (RabbitMQ)")
+        if args.command == "serve" and (args.no_workers or args.no_relay):
+            sys.exit(
+                "orion: --no-workers and --no-relay need ORION_BROKER_URL: the "
+                "in-process broker delivers only inside this process"
+            )
+        if args.command == "dlq":
+            sys.exit(
+                "orion: dlq needs ORION_BROKER_URL (RabbitMQ): the in-process broker has no "
+                "dead-letter queues; what it cannot deliver stays in the outbox "
+                "(orion outbox status)"
+            )
+    if args.command == "seed" and not args.demo:
+        sys.exit("orion: seed loads what it is told: --demo (the demo catalog)")
+    if args.command == "dlq" and args.action == "purge" and not args.yes:
+        sys.exit(f"orion: dlq purge deletes the dead letters of {args.queue} for good: add --yes")
+
+
+def _listening(host: str, port: int, *, flag: str) -> Any:
+    """A Hypercorn config serving on a socket bound now (handed over as ``fd://``): a port in
+    use is one line naming it, before the database starts, not a database error after."""
+    from hypercorn.config import Config
+
+    config = _hypercorn_config(host, port)
+    try:
+        (bound,) = config.create_sockets().insecure_sockets
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            sys.exit(
+                f"orion: {host}:{port} is already in use (another orion serve?): stop what "
+                f"listens there, or choose another {flag}"
+            )
+        sys.exit(f"orion: cannot listen on {host}:{port}: {error.strerror or error}")
+    assert isinstance(config, Config)
+    config.bind = [f"fd://{bound.detach()}"]
+    return config
+
+
+async def _once(orion: Orion, args: argparse.Namespace, password: str, *, embedded: bool) -> None:
+    """A command that does its work and exits. On the embedded default each migrates first
+    (one process at a time: an advisory lock), so that one run beside a starting
+    ``orion serve`` waits for its schema rather than finding none."""
+    if embedded or args.command == "migrate":
+        await orion.migrate()
+    if args.command == "seed":
+        await _seed_demo(orion)
+    elif args.command == "admin":
+        await _create_admin(orion, args, password)
+    elif args.command == "outbox":
+        await _outbox(orion, args)
+    elif args.command == "dlq":
+        await _dlq(orion, args)
+    elif args.command == "payments":
+        await _reconcile(orion, args)
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -136,7 +176,7 @@ def _on_signals() -> asyncio.Event:
 
 
 async def _serve(
-    orion: Orion, host: str, port: int, *, migrate: bool, demo: bool, workers: bool, relay: bool
+    orion: Orion, config: Any, *, migrate: bool, demo: bool, workers: bool, relay: bool
 ) -> None:
     """The API, and unless told otherwise the relay and every module's consumers.
 
@@ -149,7 +189,6 @@ async def _serve(
         await orion.migrate()
     if demo:
         await _seed_demo(orion, only_if_empty=True)
-    config = _hypercorn_config(host, port)
     signalled = _on_signals()
     stopping = asyncio.Event()
     relay_task = asyncio.create_task(orion.relay().run(stopping)) if relay else None
@@ -197,18 +236,16 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-async def _work(
-    orion: Orion, *, modules: list[str], relay: bool, ops: tuple[str, int] | None
-) -> None:
+async def _work(orion: Orion, *, modules: list[str], relay: bool, ops: Any) -> None:
     """A worker (consumers of the given modules) or a relay, until SIGTERM or SIGINT; with
-    ``ops`` (host, port), its metrics and health served there until it has stopped."""
+    ``ops`` (a Hypercorn config), its metrics and health served there until it has stopped."""
     from hypercorn.asyncio import serve
 
     signalled, stopped = _on_signals(), asyncio.Event()
     server = None
     if ops is not None:
         server = asyncio.create_task(
-            serve(orion.create_ops_app(), _hypercorn_config(*ops), shutdown_trigger=stopped.wait)
+            serve(orion.create_ops_app(), ops, shutdown_trigger=stopped.wait)
         )
     _freeze_startup_objects()
     try:
@@ -248,12 +285,19 @@ async def _seed_demo(orion: Orion, *, only_if_empty: bool = False) -> None:
 
 
 def _read_password() -> str:
-    """One line from standard input when it is piped, else a prompt (twice) on the terminal."""
+    """One line from standard input when it is piped, else a prompt (twice) on the terminal;
+    read before the database starts, so that a missing one is told at once."""
     if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Password again: ") != password:
-        sys.exit("orion: the passwords differ")
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            sys.exit("orion: the passwords differ")
+    if not password:
+        sys.exit(
+            "orion: no password given: pipe it as the first line of standard input, "
+            "or run the command in a terminal to be prompted for it"
+        )
     return password
 
 

@@ -17,9 +17,9 @@ from tests.conftest import unavailable
 
 ROOT = Path(__file__).parents[2]
 DEPLOY = ROOT / "deploy"
-# .ci/run unpacks Debian's prometheus and prometheus-alertmanager packages here when the
-# machine has no promtool or amtool
-UNPACKED = ROOT / ".cache" / "prometheus" / "usr" / "bin"
+# scripts/tools (run by scripts/test) unpacks Debian's prometheus and prometheus-alertmanager
+# packages here when the machine has no promtool or amtool
+UNPACKED = ROOT / ".cache" / "tools" / "usr" / "bin"
 EXPOSED = re.compile(r"\borion_[a-z_]+")
 METRICS_MODULES = [
     ROOT / "src/orion/shared_kernel/adapters/metrics.py",
@@ -31,7 +31,9 @@ METRICS_MODULES = [
 def tool(name: str) -> str:
     found = shutil.which(name) or (str(UNPACKED / name) if (UNPACKED / name).exists() else None)
     if found is None:
-        unavailable(f"{name} (Debian's prometheus packages; .ci/run unpacks them)", LookupError())
+        unavailable(
+            f"{name} (Debian's prometheus packages; scripts/tools unpacks it)", LookupError()
+        )
     assert found is not None
     return found
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -140,3 +141,14 @@ async def test_a_weak_password_is_refused_and_makes_no_admin(database: str, shop
         "/api/v1/auth/login", json={"email": "weak@example.com", "password": "password123"}
     )
     assert refused.status_code == 401
+
+
+def test_no_password_is_told_as_such_before_the_database_starts(tmp_path: Path) -> None:
+    env = orion_env(ORION_DATA_DIR=str(tmp_path / "data"))
+    result = orion("admin", "create", "--email", "ops@example.com", env=env, stdin="")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "orion: no password given: pipe it as the first line of standard input, "
+        "or run the command in a terminal to be prompted for it"
+    ]
+    assert not (tmp_path / "data" / "pg").exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -202,6 +203,68 @@ async def _admin_sql(statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+def test_commands_beside_a_starting_server_join_it_and_wait_for_its_schema(
+    tmp_path: Path,
+) -> None:
+    """``orion admin create`` run at once after ``orion serve &`` on the embedded default
+    waits for the schema the server is still making (rather than advising ``orion migrate``),
+    and a command that joined the server neither says it started nor that it stopped it."""
+    env = orion_env(ORION_DATA_DIR=str(tmp_path / "data"))
+    server = Server(env)
+    try:
+        early = orion("admin", "create", "--email", "early@example.com", env=env, stdin=PASSWORD)
+        assert early.returncode == 0, early.stderr
+        assert "embedded_postgres_stopped" not in early.stderr  # the server still serves
+        server.wait_ready()
+        joined = orion("admin", "create", "--email", "late@example.com", env=env, stdin=PASSWORD)
+        assert joined.returncode == 0, joined.stderr
+        assert "admin late@example.com" in joined.stdout
+        assert "embedded_postgres_started" not in joined.stderr
+        assert "embedded_postgres_stopped" not in joined.stderr
+        login = server.http.post(
+            "/api/v1/auth/login", json={"email": "early@example.com", "password": PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+    finally:
+        assert server.stop() == 0
+    assert "embedded_postgres_stopped" in server.log_text()
+
+
+def test_a_port_in_use_is_told_as_such_before_the_database_starts(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = orion(
+            "serve", "--port", str(port), env=orion_env(ORION_DATA_DIR=str(tmp_path / "data"))
+        )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"orion: 127.0.0.1:{port} is already in use (another orion serve?): stop what listens "
+        "there, or choose another --port"
+    )
+    assert not (tmp_path / "data" / "pg").exists()  # no database was started for nothing
+
+
+@pytest.mark.parametrize(
+    ("command", "refusal"),
+    [
+        (["worker", "--module", "catalog"], "orion: worker needs ORION_BROKER_URL (RabbitMQ)"),
+        (["seed"], "orion: seed loads what it is told: --demo (the demo catalog)"),
+    ],
+)
+def test_a_command_that_cannot_run_refuses_before_the_database_starts(
+    command: list[str], refusal: str, tmp_path: Path
+) -> None:
+    result = orion(*command, env=orion_env(ORION_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [refusal]
+    assert not (tmp_path / "data" / "pg").exists()
+
+
+def test_seed_help_shows_demo_as_an_option() -> None:
+    usage = orion("seed", "--help", env=orion_env()).stdout.splitlines()[0]
+    assert usage == "usage: orion seed [-h] [--demo]"
 
 
 def test_bad_setting_stops_the_start_with_one_line_naming_it() -> None:

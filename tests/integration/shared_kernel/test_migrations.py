@@ -43,7 +43,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         for shop in shops:
             await shop.aclose()
     assert versions == {
-        "catalog_0002",
+        "catalog_0003",
         "identity_0002",
         "ordering_0002",
         "payments_0001",

@@ -29,7 +29,12 @@ from orion.modules.catalog.application.policies import (
     ReleaseStockOnOrderCancelled,
     ReserveStockOnOrderPlaced,
 )
-from orion.modules.catalog.application.queries import GetProduct, ListCategories, ListProducts
+from orion.modules.catalog.application.queries import (
+    GetProduct,
+    GetProductFacets,
+    ListCategories,
+    ListProducts,
+)
 from orion.modules.catalog.contracts.commands import SeedDemoCatalog
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
@@ -75,6 +80,7 @@ class CatalogContainer(containers.DeclarativeContainer):
     adjust_stock = providers.Singleton(handlers.AdjustStockHandler, clock=clock)
     get_product = providers.Singleton(handlers.GetProductHandler, read_model=read_model)
     list_products = providers.Singleton(handlers.ListProductsHandler, read_model=read_model)
+    product_facets = providers.Singleton(handlers.GetProductFacetsHandler, read_model=read_model)
     list_categories = providers.Singleton(handlers.ListCategoriesHandler, read_model=read_model)
     products_for_order = providers.Singleton(
         handlers.GetProductsForOrderHandler, read_model=read_model
@@ -98,6 +104,7 @@ class Catalog(ModuleDefinition[CatalogContainer]):
             Route(AdjustStock, c.adjust_stock(), unit_of_work=c.uow),
             Route(GetProduct, c.get_product()),
             Route(ListProducts, c.list_products()),
+            Route(GetProductFacets, c.product_facets()),
             Route(ListCategories, c.list_categories()),
             Route(GetProductsForOrder, c.products_for_order()),
             Route(SeedDemoCatalog, c.seed_demo()),

@@ -9,6 +9,7 @@ from dependency_injector import containers, providers
 from quart import Blueprint
 
 from orion.modules.identity.adapters.cache import CachedIdentityReadModel, stale_keys
+from orion.modules.identity.adapters.http.pages import account_pages_blueprint
 from orion.modules.identity.adapters.http.routes import Limits, identity_blueprint
 from orion.modules.identity.adapters.security.authenticator import SessionCheckingAuthenticator
 from orion.modules.identity.adapters.security.passwords import Argon2Hasher, common_passwords
@@ -92,6 +93,7 @@ class IdentityContainer(containers.DeclarativeContainer):
         limiter=platform.provided.limiter,
         limits=limits,
     )
+    pages = providers.Singleton(account_pages_blueprint, mediator=platform.provided.mediator)
 
 
 class Identity(ModuleDefinition[IdentityContainer]):
@@ -123,7 +125,7 @@ class Identity(ModuleDefinition[IdentityContainer]):
         return [subscription(consumer=NAME, producer=NAME, uow=c.uow, policies=policies)]
 
     def blueprints(self, c: IdentityContainer) -> list[Blueprint]:
-        return [c.blueprint()]
+        return [c.blueprint(), c.pages()]
 
     def app_extensions(self, c: IdentityContainer) -> dict[str, object]:
         """The ``Authenticator`` every module's guarded routes use."""

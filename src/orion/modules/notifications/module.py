@@ -12,6 +12,7 @@ from dependency_injector import containers, providers
 from quart import Blueprint
 
 from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
+from orion.modules.identity.contracts.pages import RESET_PASSWORD_PAGE, VERIFY_EMAIL_PAGE
 from orion.modules.notifications.adapters.http.routes import notifications_blueprint
 from orion.modules.notifications.adapters.mail.files import FileMailer
 from orion.modules.notifications.adapters.mail.smtp import SmtpMailer, SmtpServer
@@ -57,6 +58,11 @@ def mailer(settings: NotificationsSettings) -> Mailer:
     return SmtpMailer(server, sender=sender, timeout_s=settings.smtp_timeout_s)
 
 
+def page_url(storefront: str | None, public_url: str, orion_page: str) -> str:
+    """The storefront's page for an action when the shop has one, else Orion's own."""
+    return storefront or public_url.rstrip("/") + orion_page
+
+
 class NotificationsContainer(containers.DeclarativeContainer):
     platform = providers.Dependency(instance_of=Platform)
     settings = providers.Dependency(instance_of=NotificationsSettings)
@@ -73,10 +79,18 @@ class NotificationsContainer(containers.DeclarativeContainer):
     list_notifications = providers.Singleton(ListNotificationsHandler, read_model=log)
     public_url = settings.provided.public_url
     verification_email = providers.Singleton(
-        SendVerificationEmailOnUserRegistered, sender=sender, public_url=public_url
+        SendVerificationEmailOnUserRegistered,
+        sender=sender,
+        page=providers.Callable(
+            page_url, settings.provided.verify_email_url, public_url, VERIFY_EMAIL_PAGE
+        ),
     )
     password_reset_email = providers.Singleton(
-        SendPasswordResetEmailOnPasswordResetRequested, sender=sender, public_url=public_url
+        SendPasswordResetEmailOnPasswordResetRequested,
+        sender=sender,
+        page=providers.Callable(
+            page_url, settings.provided.reset_password_url, public_url, RESET_PASSWORD_PAGE
+        ),
     )
     order_confirmation = providers.Singleton(
         SendOrderConfirmationOnOrderPlaced, sender=sender, public_url=public_url

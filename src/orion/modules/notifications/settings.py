@@ -13,6 +13,16 @@ class NotificationsSettings(PlatformSettings):
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="The shop's address, for links in emails."
     )
+    verify_email_url: str | None = Field(
+        default=None,
+        description="The storefront's page confirming an email address (the emailed link "
+        "adds token=...); unset: Orion's own, at public_url/verify-email",
+    )
+    reset_password_url: str | None = Field(
+        default=None,
+        description="The storefront's page setting a new password (the emailed link adds "
+        "token=...); unset: Orion's own, at public_url/reset-password",
+    )
     mail_sender: str = "Orion <no-reply@localhost>"
     smtp_url: SecretStr | None = Field(
         default=None,

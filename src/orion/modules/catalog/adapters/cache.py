@@ -18,7 +18,9 @@ from typing import TypeVar
 from orion.modules.catalog.application.ports import CatalogReadModel
 from orion.modules.catalog.application.queries import (
     CategoryView,
+    GetProductFacets,
     ListProducts,
+    ProductFacets,
     ProductPage,
     ProductView,
 )
@@ -73,6 +75,9 @@ class CachedCatalogReadModel:
             _decoder(ProductPage),
             field=json.dumps(to_primitive(query), sort_keys=True),
         )
+
+    async def product_facets(self, query: GetProductFacets) -> ProductFacets:
+        return await self._inner.product_facets(query)  # searches, mostly: as list_products
 
     async def list_categories(self) -> list[CategoryView]:
         return await self._inner.list_categories()

@@ -16,8 +16,10 @@ from .ports import CatalogReadModel, CatalogUnitOfWork
 from .queries import (
     CategoryView,
     GetProduct,
+    GetProductFacets,
     ListCategories,
     ListProducts,
+    ProductFacets,
     ProductPage,
     ProductView,
 )
@@ -112,6 +114,14 @@ class ListProductsHandler:
 
     async def __call__(self, query: ListProducts) -> ProductPage:
         return await self._read_model.list_products(query)
+
+
+class GetProductFacetsHandler:
+    def __init__(self, read_model: CatalogReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: GetProductFacets) -> ProductFacets:
+        return await self._read_model.product_facets(query)
 
 
 class ListCategoriesHandler:

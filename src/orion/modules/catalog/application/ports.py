@@ -11,7 +11,14 @@ from orion.modules.catalog.domain.product import Product
 from orion.modules.catalog.domain.reservation import StockReservation
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
 
-from .queries import CategoryView, ListProducts, ProductPage, ProductView
+from .queries import (
+    CategoryView,
+    GetProductFacets,
+    ListProducts,
+    ProductFacets,
+    ProductPage,
+    ProductView,
+)
 
 
 class ProductRepository(Protocol):
@@ -50,6 +57,8 @@ class CatalogReadModel(Protocol):
         """Raises ``ProductNotFound``."""
 
     async def list_products(self, query: ListProducts) -> ProductPage: ...
+
+    async def product_facets(self, query: GetProductFacets) -> ProductFacets: ...
 
     async def list_categories(self) -> list[CategoryView]: ...
 

@@ -3,6 +3,8 @@ one email, sent once (``sending.py``), in the consumer's transaction."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
 from orion.modules.ordering.contracts.events import (
     OrderCancelledV1,
@@ -34,23 +36,28 @@ def money(amount: int, currency: str) -> str:
     return f"{Money(amount=amount, currency=currency).to_decimal():,} {currency}"
 
 
-class EmailPolicy:
-    """What every reaction holds: the sender, and the shop's address its links start with."""
+class TokenEmailPolicy:
+    """An email whose link carries a one-time token to the page of its action: the
+    storefront's (``ORION_VERIFY_EMAIL_URL``...), or Orion's own."""
 
-    def __init__(self, *, sender: EmailSender, public_url: str) -> None:
+    def __init__(self, *, sender: EmailSender, page: str) -> None:
         self._sender = sender
-        self._public_url = public_url.rstrip("/")
+        self._page = page
+
+    def _link(self, token: str) -> str:
+        """The page's address with ``token=`` added to its query (a storefront's may have one)."""
+        return f"{self._page}{'&' if '?' in self._page else '?'}{urlencode({'token': token})}"
 
 
-class SendVerificationEmailOnUserRegistered(EmailPolicy):
+class SendVerificationEmailOnUserRegistered(TokenEmailPolicy):
     async def __call__(self, event: UserRegisteredV1, uow: NotificationsUnitOfWork) -> None:
-        link = f"{self._public_url}/verify-email?token={event.verification_token}"
+        link = self._link(event.verification_token)
         await self._sender.send(uow, event.email, "verify_email", name=event.full_name, link=link)
 
 
-class SendPasswordResetEmailOnPasswordResetRequested(EmailPolicy):
+class SendPasswordResetEmailOnPasswordResetRequested(TokenEmailPolicy):
     async def __call__(self, event: PasswordResetRequestedV1, uow: NotificationsUnitOfWork) -> None:
-        link = f"{self._public_url}/reset-password?token={event.reset_token}"
+        link = self._link(event.reset_token)
         await self._sender.send(
             uow,
             event.email,
@@ -61,8 +68,12 @@ class SendPasswordResetEmailOnPasswordResetRequested(EmailPolicy):
         )
 
 
-class OrderEmailPolicy(EmailPolicy):
-    """Every email about an order names it, shows its total and links to it."""
+class OrderEmailPolicy:
+    """Every email about an order names it, shows its total and links to it on the shop."""
+
+    def __init__(self, *, sender: EmailSender, public_url: str) -> None:
+        self._sender = sender
+        self._public_url = public_url.rstrip("/")
 
     async def _tell(
         self, uow: NotificationsUnitOfWork, event: OrderEventV1, template: str, **values: object

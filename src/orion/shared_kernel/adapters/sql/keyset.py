@@ -6,7 +6,7 @@ The next page starts strictly after it, so rows inserted meanwhile never shift a
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,26 +30,51 @@ def order_by(
 def after(
     key: sa.Column[Any], id_column: sa.Column[Any], cursor: str, *, descending: bool
 ) -> sa.ColumnElement[bool]:
-    """Rows after the cursor's (sort value, id). The values are typed as their columns, so a
-    forged cursor is a 422, not a database error."""
-    last_key, last_id = decode_cursor(cursor, length=2)
+    """Rows after the cursor's (sort value, id)."""
+    return after_position((key, id_column), cursor, descending=descending)
+
+
+def after_position(
+    position: Sequence[sa.ColumnElement[Any]], cursor: str, *, descending: bool
+) -> sa.ColumnElement[bool]:
+    """Rows whose position (the values the page is ordered by, all one way, the id last)
+    comes after the cursor's. The values are typed as their columns, so a forged cursor is a
+    422, not a database error."""
+    values = decode_cursor(cursor, length=len(position))
     try:
-        kind = key.type.python_type
-        value = datetime.fromisoformat(last_key) if kind is datetime else kind(last_key)
-        bound = sa.tuple_(sa.literal(value, key.type), sa.literal(uuid.UUID(str(last_id))))
+        bound = sa.tuple_(
+            *(
+                sa.literal(_typed(value, element.type.python_type), element.type)
+                for value, element in zip(values, position, strict=True)
+            )
+        )
     except (TypeError, ValueError):
         raise InvalidCursor("the cursor is not one this API returned") from None
-    position = sa.tuple_(key, id_column)
-    return position < bound if descending else position > bound
+    row = sa.tuple_(*position)
+    return row < bound if descending else row > bound
 
 
 def next_cursor(rows: list[Any], key: sa.Column[Any], limit: int) -> str | None:
     """The cursor of the page's last row when more rows follow (``rows`` holds ``limit + 1``
     at most: the extra one says there is a next page)."""
+    return position_cursor(rows, (key.name, "id"), limit)
+
+
+def position_cursor(rows: list[Any], names: Sequence[str], limit: int) -> str | None:
+    """``next_cursor`` for a position of several values, read from the rows by name."""
     if len(rows) <= limit:
         return None
     last = rows[limit - 1]
-    value = last[key.name]
-    return encode_cursor(
-        [value.isoformat() if isinstance(value, datetime) else value, str(last["id"])]
-    )
+    return encode_cursor([_plain(last[name]) for name in names])
+
+
+def _typed(value: Any, kind: type) -> Any:
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if kind is bool:  # bool("false") is True: a position holds numbers instead
+        raise TypeError("no booleans in a position")
+    return kind(value)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value  # ids: encode_cursor

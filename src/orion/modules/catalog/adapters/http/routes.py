@@ -25,6 +25,7 @@ from orion.modules.catalog.application.commands import (
 )
 from orion.modules.catalog.application.queries import (
     GetProduct,
+    GetProductFacets,
     ListCategories,
     ListProducts,
     ProductView,
@@ -39,6 +40,8 @@ from orion.shared_kernel.domain.money import Money
 
 from .schemas import (
     CategoriesOut,
+    ProductFacetsOut,
+    ProductFiltersQuery,
     ProductIn,
     ProductListQuery,
     ProductOut,
@@ -46,6 +49,7 @@ from .schemas import (
     ProductPatch,
     StockAdjustmentIn,
     category_json,
+    facets_json,
     product_json,
 )
 
@@ -57,7 +61,8 @@ def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> 
     @validate_querystring(ProductListQuery)
     @document_response(ProductPageOut)
     async def list_products(query_args: ProductListQuery) -> Response:
-        """Browse products: search, filter, sort, and page with ``cursor``/``next_cursor``."""
+        """Browse products: search (ranked), filter, sort, and page with ``cursor``/
+        ``next_cursor``."""
         currency = query_args.currency
         page = await mediator.ask(ListProducts(**query_args.model_dump(exclude={"currency"})))
         quote = None if currency is None else await exchange_rates.quote()
@@ -67,6 +72,15 @@ def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> 
                 "next_cursor": page.next_cursor,
             }
         )
+
+    @blueprint.get("/products/facets")
+    @validate_querystring(ProductFiltersQuery)
+    @document_response(ProductFacetsOut)
+    async def product_facets(query_args: ProductFiltersQuery) -> Response:
+        """How many of the products these filters select are in each category and each price
+        band: the facets of a list or a search, each counted without its own filter."""
+        facets = await mediator.ask(GetProductFacets(**query_args.model_dump()))
+        return jsonify(facets_json(facets))
 
     @blueprint.get("/products/<uuid:product_id>")
     @validate_querystring(CurrencyQuery)

@@ -8,7 +8,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from orion.modules.catalog.application.queries import MAX_PAGE, CategoryView, ProductView
+from orion.modules.catalog.application.queries import (
+    MAX_PAGE,
+    CategoryView,
+    ProductFacets,
+    ProductView,
+)
 from orion.shared_kernel.adapters.http.exchange_rates import ConversionOut, CurrencyQuery
 from orion.shared_kernel.adapters.http.schemas import Body, MoneyIn, MoneyOut
 
@@ -39,15 +44,27 @@ class StockAdjustmentIn(Body):
     reason: str | None = Field(default=None, max_length=200)
 
 
-class ProductListQuery(CurrencyQuery):
+class ProductFiltersQuery(BaseModel):
     q: str | None = Field(
-        default=None, max_length=200, description="Searched in name, description."
+        default=None,
+        max_length=200,
+        description="Full-text search of name, category and description, in web search "
+        'syntax ("a phrase", or, -word); the last word also matches as a prefix.',
     )
     category: str | None = Field(default=None, max_length=64)
     min_price: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
     max_price: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
     in_stock: bool | None = None
-    sort: Literal["name", "-name", "price", "-price", "created_at", "-created_at"] = "name"
+
+
+class ProductListQuery(ProductFiltersQuery, CurrencyQuery):
+    sort: (
+        Literal["relevance", "name", "-name", "price", "-price", "created_at", "-created_at"] | None
+    ) = Field(
+        default=None,
+        description="relevance with q, else name. With q, an exact name comes first, then "
+        "the best matches, each rank ordered by this.",
+    )
     limit: int = Field(default=20, ge=1, le=MAX_PAGE, description="Above 100 is refused (422).")
     cursor: str | None = Field(default=None, max_length=512)
 
@@ -72,6 +89,23 @@ class ProductOut(BaseModel):
 class ProductPageOut(BaseModel):
     items: list[ProductOut]
     next_cursor: str | None
+
+
+class FacetCountOut(BaseModel):
+    name: str
+    count: int
+
+
+class PriceBandOut(BaseModel):
+    min_price: int = Field(description="Minor units, inclusive: the list's min_price.")
+    max_price: int | None = Field(description="Minor units, inclusive; null: no upper end.")
+    count: int
+
+
+class ProductFacetsOut(BaseModel):
+    total: int = Field(description="Products matching every filter: the list's length.")
+    categories: list[FacetCountOut] = Field(description="Counted without the category filter.")
+    price_bands: list[PriceBandOut] = Field(description="Counted without the price filters.")
 
 
 class CategoryOut(BaseModel):
@@ -101,3 +135,14 @@ def product_json(view: ProductView) -> dict[str, Any]:
 
 def category_json(view: CategoryView) -> dict[str, Any]:
     return {"name": view.name, "product_count": view.product_count}
+
+
+def facets_json(facets: ProductFacets) -> dict[str, Any]:
+    return {
+        "total": facets.total,
+        "categories": [{"name": item.name, "count": item.count} for item in facets.categories],
+        "price_bands": [
+            {"min_price": band.min_price, "max_price": band.max_price, "count": band.count}
+            for band in facets.price_bands
+        ],
+    }

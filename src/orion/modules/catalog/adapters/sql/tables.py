@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import TSVECTOR, UUID
 
 from orion.shared_kernel.adapters.sql.inbox import inbox_table
 from orion.shared_kernel.adapters.sql.outbox import outbox_table
@@ -27,6 +27,8 @@ products = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("deleted_at", sa.DateTime(timezone=True)),
     sa.Column("version", sa.Integer, nullable=False),
+    # generated from name, category and description (migration catalog_0003): never written
+    sa.Column("search", TSVECTOR, server_default=sa.FetchedValue(), nullable=False),
 )
 
 # One row per order the catalog has heard of (see domain/reservation.py), and the lines it
