@@ -29,15 +29,6 @@ COPY src ./src
 RUN /opt/uv/bin/uv sync --frozen --no-dev --no-editable --python python3
 
 FROM ${BASE_IMAGE}
-ARG VERSION=unknown
-ARG REVISION=unknown
-ARG SOURCE=unknown
-LABEL org.opencontainers.image.title="Orion" \
-      org.opencontainers.image.description="An e-commerce backend that cannot lose an order or charge twice" \
-      org.opencontainers.image.licenses="MIT" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.source="${SOURCE}"
 # a fixed uid and gid, so volumes and Kubernetes' runAsUser agree with the image
 RUN groupadd --system --gid 10001 orion \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/orion --no-create-home \
@@ -61,5 +52,15 @@ STOPSIGNAL SIGTERM
 # --metrics-port by the orchestrator (deploy/compose/compose.yml overrides this)
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request as u; sys.exit(u.urlopen('http://127.0.0.1:8000/health/live', timeout=2).status != 200)"]
+# last: a new revision changes the labels only, never a cached layer above
+ARG VERSION=unknown
+ARG REVISION=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="Orion" \
+      org.opencontainers.image.description="An e-commerce backend that cannot lose an order or charge twice" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}"
 ENTRYPOINT ["orion"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
