@@ -111,6 +111,8 @@ def shop(image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]
         f"ORION_RETRY_DELAYS_MS={DELAYS_MS}\n"
         "ORION_TRUSTED_PROXIES=127.0.0.1\n"  # the gateway: it connects from 127.0.0.1
         "ORION_LOG_LEVEL=INFO\n"
+        # every client of these tests registers from 127.0.0.1, run after run, on one Redis
+        "ORION_REGISTER_LIMIT_PER_ADDRESS=100000/hour\n"
     )
     mail = folder / "data"
     mail.mkdir()
