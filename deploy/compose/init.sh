@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepares deploy/compose for `docker compose up`: .env from .env.example, the secrets as
+# Prepares deploy/compose for `docker compose up`: .env from .env.example (ORION_ENV_FILE), the secrets as
 # files in secrets/ (random passwords, and the URLs and configs that carry them), and, unless
 # tls/ holds a certificate already, a development CA and a certificate for localhost signed by
 # it (trust tls/ca.pem in your browser or `curl --cacert`). Keeps what exists: run it again
@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 secrets=${ORION_SECRETS_DIR:-./secrets}
 tls=${ORION_TLS_DIR:-./tls}
+env_file=${ORION_ENV_FILE:-.env}
 
-[ -f .env ] || cp .env.example .env
+[ -f "$env_file" ] || cp .env.example "$env_file"
 
 random() { openssl rand -hex 24; }
 write() { # name, value: a secret file nobody else on the host reads, the containers can
@@ -51,4 +52,4 @@ if [ ! -f "$tls/fullchain.pem" ]; then
   rm -f "$tls/server.csr" "$tls/ext.cnf" "$tls/ca.srl" "$tls/server.pem"
   chmod 0600 "$tls/privkey.pem" "$tls/ca.key"  # nginx reads it as root, in its container
 fi
-echo "deploy/compose: .env, $secrets/ and $tls/ ready; trust $tls/ca.pem for https://localhost"
+echo "deploy/compose: $env_file, $secrets/ and $tls/ ready; trust $tls/ca.pem for https://localhost"

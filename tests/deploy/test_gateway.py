@@ -5,6 +5,7 @@ gateway, request ids made or passed on, and Orion believing the gateway alone ab
 from __future__ import annotations
 
 import json
+import re
 import socket
 import ssl
 import uuid
@@ -14,11 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.conftest import Shop
+from tests.deploy.conftest import ROOT, Shop
 from tests.deploy.gateway import Gateway, running_gateway
 from tests.fakes.loopback import free_port
 
 PROBLEM_JSON = "application/problem+json"
+COMPOSE = ROOT / "deploy" / "compose"
 
 
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion:DeprecationWarning")  # TLS 1.1 on purpose
@@ -132,3 +134,38 @@ def test_no_instance_answering_is_a_502_problem(tmp_path: Path) -> None:
     assert (answer.status_code, answer.headers["Content-Type"]) == (502, PROBLEM_JSON)
     assert answer.json()["type"] == "/problems/bad-gateway"
     assert answer.headers["X-Request-ID"] == answer.json()["request_id"]
+
+
+def test_log_shipping_keeps_the_ids_orion_and_the_gateway_log(shop: Shop, gateway: Gateway) -> None:
+    """Loki and Alloy cannot run here: their configuration is checked against the log lines
+    of this run's containers and gateway instead. Every id those lines carry is kept as
+    structured metadata (searchable in Loki without a label per request), which Loki's
+    schema must allow; Alloy reads every container through Docker's socket."""
+    loki = (COMPOSE / "loki.yaml").read_text()
+    assert re.search(r"^\s+allow_structured_metadata: true$", loki, re.MULTILINE)
+    assert re.search(r"^\s+schema: v13$", loki, re.MULTILINE)  # structured metadata needs it
+    alloy = (COMPOSE / "config.alloy").read_text()
+    metadata = re.search(r"stage\.structured_metadata \{\s*values = \{([^}]*)\}", alloy)
+    assert metadata is not None
+    kept = set(re.findall(r"(\w+)\s*=", metadata[1]))
+    extracted = set(re.findall(r"(\w+)\s*=\s*\"\w+\"", alloy))
+    assert kept <= extracted
+    assert "/var/run/docker.sock:/var/run/docker.sock:ro" in (COMPOSE / "compose.yml").read_text()
+
+    with gateway.client() as https:
+        request_id = https.get("/api/v1/categories").headers["X-Request-ID"]
+    orion = [
+        line
+        for api in shop.apis
+        for line in api.log_lines()
+        if line.get("request_id") == request_id
+    ]
+    assert orion, "Orion logged no line of the request"
+    assert {"request_id", "correlation_id", "trace_id", "span_id"} <= kept
+    assert all(
+        {"request_id", "correlation_id", "trace_id", "span_id"} <= set(line) for line in orion
+    )
+    nginx = [json.loads(line) for line in gateway.access_log.read_text().splitlines()]
+    assert [line["request_id"] for line in nginx if line["request_id"] == request_id] == [
+        request_id
+    ]
