@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import ssl
 import subprocess
 import threading
@@ -21,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import unavailable
 from tests.deploy.conftest import BASE_IMAGE, ROOT, RUN
 from tests.e2e.deployment import ADDRESS, PASSWORD, new_pen, shopper, sign_in
 from tests.fakes.loopback import free_port
@@ -57,6 +59,12 @@ class Stack:
     def client(self) -> httpx.Client:
         trust = ssl.create_default_context(cafile=self.tls / "ca.pem")
         return httpx.Client(base_url=self.https, verify=trust, timeout=15)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _docker_compose() -> None:
+    if shutil.which("docker-compose") is None:
+        unavailable("docker-compose (deploy/docker/host.sh)", FileNotFoundError("docker-compose"))
 
 
 def compose_env(**values: str) -> dict[str, str]:
