@@ -36,10 +36,16 @@ RUN = secrets.token_hex(4)
 ADMIN = "ops@example.com"
 ORION_UID = 10001  # the image's user
 MODULES = "catalog,identity,ordering,payments,notifications"
+BUILT: list[str] = []  # what the image fixture built, told at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in BUILT:
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
-def image(request: pytest.FixtureRequest) -> Iterator[str]:
+def image() -> Iterator[str]:
     """Orion's image built by deploy/docker/build.sh on the Debian-built base; its size is
     printed. Docker's cache makes a rebuild of unchanged sources quick."""
     try:
@@ -59,9 +65,7 @@ def image(request: pytest.FixtureRequest) -> Iterator[str]:
     )  # fmt: skip
     assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-5000:]
     size = int(docker("image", "inspect", "--format", "{{.Size}}", tag))
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"\ndeploy: image {tag} on {BASE_IMAGE}: {size / 2**20:.0f} MiB")
+    BUILT.append(f"deploy: image {tag} built on {BASE_IMAGE}: {size / 2**20:.0f} MiB")
     yield tag
     docker("rmi", tag, check=False)  # its layers stay in the cache for the next run
 
