@@ -13,8 +13,10 @@ import os
 import secrets
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,18 @@ BUILT: list[str] = []  # what the image fixture built, told at the end of the ru
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in BUILT:
         terminalreporter.write_line(line)
+
+
+@contextmanager
+def own_folder(name: str) -> Iterator[Path]:
+    """A temporary folder outside pytest's: other pytest sessions on this machine prune old
+    ones there (they keep three), and a container's bind mount must outlive whatever runs
+    meanwhile."""
+    folder = Path(tempfile.mkdtemp(prefix=f"orion-{name}-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -98,11 +112,15 @@ class Shop:
 
 
 @pytest.fixture(scope="session")
-def shop(image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+def shop(image: str) -> Iterator[Shop]:
     """Two API instances, a relay and a worker of every module, in containers (read-only root,
     the image's non-root user), on a migrated database of their own; emails as files in
     ``mail``; an admin (``ADMIN``, ``PASSWORD``)."""
-    folder = tmp_path_factory.mktemp("shop")
+    with own_folder("shop") as folder:
+        yield from _shop(image, folder)
+
+
+def _shop(image: str, folder: Path) -> Iterator[Shop]:
     name = f"orion_deploy_{uuid.uuid4().hex[:10]}"
     asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
     database_url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
@@ -161,8 +179,8 @@ def shop(image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]
 
 
 @pytest.fixture(scope="session")
-def gateway(shop: Shop, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def gateway(shop: Shop) -> Iterator[Gateway]:
     """deploy/nginx on loopback (TLS by a test CA) in front of the shop's two instances."""
     ports = [int(httpx.URL(api.health).port or 0) for api in shop.apis]
-    with running_gateway(tmp_path_factory.mktemp("gateway") / "nginx", ports) as running:
+    with own_folder("gateway") as folder, running_gateway(folder / "nginx", ports) as running:
         yield running

@@ -100,7 +100,8 @@ class Container:
         return lines
 
     def remove(self) -> None:
-        """Keeps its logs with the run's for the end-of-run secret check, then removes it."""
-        with process_log(f"container-{self.name}") as kept:
-            kept.write(self.logs().encode())
+        """Removes it, keeping its logs with the run's for the end-of-run secret check."""
+        logs = self.logs()
         docker("rm", "--force", "--volumes", self.name, check=False)
+        with process_log(f"container-{self.name}") as kept:
+            kept.write(logs.encode())

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from tests.conftest import unavailable
-from tests.deploy.conftest import BASE_IMAGE, ROOT, RUN
+from tests.deploy.conftest import BASE_IMAGE, ROOT, RUN, own_folder
 from tests.e2e.deployment import ADDRESS, PASSWORD, new_pen, shopper, sign_in
 from tests.fakes.loopback import free_port
 from tests.log_hygiene import process_log
@@ -84,10 +84,14 @@ def test_the_whole_compose_file_validates() -> None:
 
 
 @pytest.fixture(scope="module")
-def stack(image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(image: str) -> Iterator[Stack]:
     """The stack of a project of the run's own, on a network of its own, published on free
     loopback ports, with its secrets and certificate made by init.sh in a temporary folder."""
-    folder = tmp_path_factory.mktemp("compose")
+    with own_folder("compose") as folder:
+        yield from _stack(image, folder)
+
+
+def _stack(image: str, folder: Path) -> Iterator[Stack]:
     https_port = free_port()
     subnet = f"172.28.{random.randrange(100, 200)}"  # noqa: S311  (not a secret)
     env = compose_env(
