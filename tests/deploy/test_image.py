@@ -60,7 +60,7 @@ def test_an_order_goes_to_paid_in_containers_and_each_stops_cleanly(shop: Shop) 
         assert int(uid) == ORION_UID
     api = httpx.Client(base_url=shop.apis[0].health.removesuffix("/health/live"), timeout=10)
     admin = sign_in(api, ADMIN)
-    pen = new_pen(api, admin, stock=10)
+    pen = new_pen(api, admin, stock=10, sku=f"PEN-{uuid.uuid4().hex[:8]}")
     ada = shopper(api, f"ada-{uuid.uuid4().hex[:6]}")
     assert (
         api.put(f"/api/v1/cart/items/{pen}", json={"quantity": 2}, headers=ada).status_code == 200

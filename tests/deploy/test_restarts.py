@@ -106,7 +106,7 @@ def _until_accepted(send: Callable[[], httpx.Response], status: int) -> httpx.Re
 def test_killed_and_rolled_instances_lose_no_order(shop: Shop, gateway: Gateway) -> None:
     with gateway.client(timeout=10) as http:
         admin = sign_in(http, ADMIN)
-        pen = new_pen(http, admin, stock=STOCK)
+        pen = new_pen(http, admin, stock=STOCK, sku=f"PEN-{uuid.uuid4().hex[:8]}")
         names = [f"buyer{n}-{uuid.uuid4().hex[:6]}" for n in range(2)]
         customers = [shopper(http, name) for name in names]
     load = Load()
