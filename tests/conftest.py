@@ -75,6 +75,7 @@ def _rabbitmqctl(*arguments: str) -> str | None:
     return None
 
 
+@pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down, their logs kept
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fails the run if any log line of it holds a password, a token or a key."""
     found = leaks(LOG_DIR, SECRETS)

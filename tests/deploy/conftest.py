@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import BROKER_URL, REDIS_URL, SERVER_URL, unavailable
-from tests.deploy.containers import READ_ONLY, Container, docker
+from tests.deploy.containers import READ_ONLY, Container, docker, keep_logs
 from tests.deploy.gateway import Gateway, running_gateway
 from tests.e2e.deployment import DELAYS_MS, PASSWORD
 from tests.e2e.test_serve import _admin_sql
@@ -173,9 +173,10 @@ def _shop(image: str, folder: Path) -> Iterator[Shop]:
             container.wait_ready()
         yield shop
     finally:
-        for container in shop.all:
-            container.remove()
+        logs = {container.name: container.remove() for container in shop.all}
         asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for container_name, lines in logs.items():
+            keep_logs(f"container-{container_name}", lines)
 
 
 @pytest.fixture(scope="session")

@@ -99,9 +99,14 @@ class Container:
                 lines.append(json.loads(line))
         return lines
 
-    def remove(self) -> None:
-        """Removes it, keeping its logs with the run's for the end-of-run secret check."""
+    def remove(self) -> str:
+        """Removes it: its logs, for the run's (``keep_logs``)."""
         logs = self.logs()
         docker("rm", "--force", "--volumes", self.name, check=False)
-        with process_log(f"container-{self.name}") as kept:
-            kept.write(logs.encode())
+        return logs
+
+
+def keep_logs(name: str, logs: str) -> None:
+    """Keeps a container's or a stack's logs with the run's, for the end-of-run secret check."""
+    with process_log(name) as kept:
+        kept.write(logs.encode())

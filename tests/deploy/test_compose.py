@@ -24,9 +24,9 @@ import pytest
 
 from tests.conftest import unavailable
 from tests.deploy.conftest import BASE_IMAGE, ROOT, RUN, own_folder
+from tests.deploy.containers import keep_logs
 from tests.e2e.deployment import ADDRESS, PASSWORD, new_pen, shopper, sign_in
 from tests.fakes.loopback import free_port
-from tests.log_hygiene import process_log
 
 COMPOSE = ROOT / "deploy" / "compose"
 STANDINS = ["postgres", "rabbitmq", "redis", "gateway", "prometheus", "alertmanager"]
@@ -129,10 +129,10 @@ def _stack(image: str, folder: Path) -> Iterator[Stack]:
         stack.compose("up", "--detach", "--no-build", *SERVICES)
         yield stack
     finally:
-        with process_log("compose") as kept:
-            kept.write(stack.compose("logs", "--no-color").encode())
+        logs = stack.compose("logs", "--no-color")
         stack.compose("kill")  # its data goes with it: no need to wait for a clean stop
         stack.compose("down", "--volumes", "--remove-orphans")
+        keep_logs("compose", logs)
 
 
 def test_the_stack_serves_the_order_journey_through_the_gateway(stack: Stack) -> None:
