@@ -80,6 +80,7 @@ def _rabbitmqctl(*arguments: str) -> str | None:
     return None
 
 
+@pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down, their logs kept
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fails the run if any log line of it holds a password, a token or a key."""
     found = leaks(LOG_DIR, SECRETS)
@@ -100,7 +101,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         kind = Path(item.fspath).relative_to(TESTS).parts[0]
-        if kind in {"unit", "integration", "contract", "e2e"}:
+        if kind in {"unit", "integration", "contract", "e2e", "deploy"}:
             item.add_marker(getattr(pytest.mark, kind))
 
 

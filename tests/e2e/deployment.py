@@ -72,12 +72,12 @@ def deployed(mode: str, env: dict[str, str], *, admin: str | None = None) -> Ite
             assert worker.wait(timeout=30) == 0
 
 
-def new_pen(http: httpx.Client, admin: dict[str, str], stock: int) -> str:
+def new_pen(http: httpx.Client, admin: dict[str, str], stock: int, sku: str = "PEN") -> str:
     """An admin's new product, a 3.50 EUR pen: its id."""
     created = http.post(
         "/api/v1/admin/products",
         json={
-            "sku": "PEN",
+            "sku": sku,
             "name": "Pen",
             "category": "Tests",
             "price": {"amount": 350, "currency": "EUR"},
