@@ -1,6 +1,7 @@
-"""In-memory ordering ports with the same contract as the SQL adapters, and the other
-modules' answers ordering asks for (the catalog's products, identity's contacts, exchange
-rates), so that its handlers run with no server."""
+"""In-memory ordering ports with the same contract as the SQL adapters, the other modules'
+answers ordering asks for (the catalog's products, identity's contacts, exchange rates), and
+``FakeOrdering``: the module as ``module.py`` wires it on them, so that its handlers run
+with no server."""
 
 from __future__ import annotations
 
@@ -9,17 +10,28 @@ import itertools
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from dependency_injector import providers
 
 from orion.modules.catalog.contracts.queries import GetProductsForOrder, ProductForOrder
 from orion.modules.identity.contracts.queries import CustomerContact, GetCustomerContact
+from orion.modules.ordering.application.commands import PlacedOrder, PlaceOrder, SetCartItem
 from orion.modules.ordering.application.events import integration_events
-from orion.modules.ordering.application.queries import OrderView, order_view
+from orion.modules.ordering.application.queries import CartRef, CartView, OrderView, order_view
 from orion.modules.ordering.domain.cart import Cart
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import Order
+from orion.modules.ordering.module import MODULE, OrderingContainer
+from orion.modules.ordering.settings import OrderingSettings
+from orion.shared_kernel.adapters.mediator import InProcessMediator
+from orion.shared_kernel.adapters.module import Platform
 from orion.shared_kernel.application.exchange_rates import Quote
 from orion.shared_kernel.domain.errors import ConcurrencyConflict
+from orion.shared_kernel.domain.exchange import RateTable
+from tests.fakes.clock import FrozenClock
 from tests.fakes.unit_of_work import FakeUnitOfWork, stored
 
 
@@ -242,3 +254,76 @@ class FakeRates:
     async def quote(self) -> Quote:
         self.quotes += 1
         return self._quote
+
+
+class FakeOrdering:
+    """Ordering as ``module.py`` wires it (its container, its routes on a real mediator), its
+    unit of work and read side the fakes above, and fakes answering the catalog's and
+    identity's queries; rates quote ``usd_per_eur``."""
+
+    def __init__(self, *, usd_per_eur: Decimal) -> None:
+        self.uow = FakeOrderingUnitOfWork()
+        self.clock = FrozenClock()
+        self.mediator = InProcessMediator()
+        self.catalog, self.contacts = FakeCatalog(), FakeContacts()
+        table = RateTable(
+            base="EUR", as_of=date(2026, 1, 1), source="ecb", rates={"USD": usd_per_eur}
+        )
+        self.rates = FakeRates(Quote(table=table, fetched_at=self.clock.now(), stale=False))
+        self.mediator.register(GetProductsForOrder, self.catalog)
+        self.mediator.register(GetCustomerContact, self.contacts)
+        platform = Platform(
+            engine=cast(Any, None),  # every adapter that would use it is replaced below
+            clock=self.clock,
+            mediator=self.mediator,
+            exchange_rates=cast(Any, self.rates),
+            cache_backend=cast(Any, None),
+            limiter=cast(Any, None),
+        )
+        self.container = OrderingContainer(platform=platform, settings=OrderingSettings())
+        self.container.uow.override(providers.Object(self.uow))
+        self.container.read_model.override(providers.Object(FakeOrderingReadModel(self.uow)))
+        for route in MODULE.routes(self.container):
+            self.mediator.register(route.message, route.handler, unit_of_work=route.unit_of_work)
+
+    def customer(self, name: str = "Ada Lovelace") -> uuid.UUID:
+        """A customer identity knows: ``<first name>@example.com``."""
+        customer_id = uuid.uuid4()
+        email = f"{name.split()[0].lower()}@example.com"
+        self.contacts.contacts[customer_id] = CustomerContact(
+            user_id=customer_id, email=email, full_name=name
+        )
+        return customer_id
+
+    def product(self, *, price: int = 1_000, active: bool = True) -> uuid.UUID:
+        """A product the catalog sells, in EUR."""
+        product_id = uuid.uuid4()
+        self.catalog.products[product_id] = ProductForOrder(
+            product_id=product_id,
+            sku=f"SKU-{product_id.hex[:8]}",
+            name=f"Product {product_id.hex[:8]}",
+            price_amount=price,
+            currency="EUR",
+            stock=100,
+            active=active,
+        )
+        return product_id
+
+    async def put(
+        self, customer_id: uuid.UUID, product_id: uuid.UUID, quantity: int = 1
+    ) -> CartView:
+        ref = CartRef(customer_id=customer_id, token=None)
+        return await self.mediator.send(
+            SetCartItem(cart=ref, product_id=product_id, quantity=quantity)
+        )
+
+    async def checkout(self, command: PlaceOrder) -> PlacedOrder:
+        return await self.mediator.send(command)
+
+    def forget_history(self) -> None:
+        """What set the scene is not what a test looks at: its commits and events go."""
+        self.uow.commits = 0
+        self.uow.rollbacks = 0
+        self.uow.outbox.clear()
+        self.catalog.asked = 0
+        self.rates.quotes = 0

@@ -20,7 +20,8 @@ from orion.modules.ordering.application.handlers.carts import token_hash
 from orion.modules.ordering.application.queries import CartRef, GetCart
 from orion.modules.ordering.domain.errors import CartNotFound, InvalidCart, ProductNotFound
 from orion.shared_kernel.domain.money import Money
-from tests.unit.ordering.conftest import Shop, place_order
+from tests.fakes.ordering import FakeOrdering
+from tests.unit.ordering.conftest import place_order
 
 
 def guest(token: str | None) -> CartRef:
@@ -31,7 +32,7 @@ def mine(customer_id: uuid.UUID, token: str | None = None) -> CartRef:
     return CartRef(customer_id=customer_id, token=token)
 
 
-async def test_a_guest_cart_is_reached_by_its_token_kept_only_hashed(shop: Shop) -> None:
+async def test_a_guest_cart_is_reached_by_its_token_kept_only_hashed(shop: FakeOrdering) -> None:
     opened = await shop.mediator.send(OpenCart(customer_id=None))
 
     assert opened.created
@@ -45,7 +46,7 @@ async def test_a_guest_cart_is_reached_by_its_token_kept_only_hashed(shop: Shop)
             await shop.mediator.ask(GetCart(cart=guest(token)))
 
 
-async def test_a_customer_has_one_cart_made_on_first_use(shop: Shop) -> None:
+async def test_a_customer_has_one_cart_made_on_first_use(shop: FakeOrdering) -> None:
     ada = shop.customer()
 
     first = await shop.mediator.send(OpenCart(customer_id=ada))
@@ -57,7 +58,7 @@ async def test_a_customer_has_one_cart_made_on_first_use(shop: Shop) -> None:
     assert len(shop.uow.committed["carts"]) == 1
 
 
-async def test_items_are_priced_by_the_catalog(shop: Shop) -> None:
+async def test_items_are_priced_by_the_catalog(shop: FakeOrdering) -> None:
     ada, pen, ink = shop.customer(), shop.product(price=250), shop.product(price=1_199)
     await shop.put(ada, pen, quantity=3)
     shop.clock.advance(seconds=1)
@@ -73,7 +74,7 @@ async def test_items_are_priced_by_the_catalog(shop: Shop) -> None:
 
 
 async def test_a_product_gone_from_sale_stays_in_the_cart_unavailable_and_out_of_the_total(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     ada, pen, ink = shop.customer(), shop.product(price=250), shop.product(price=1_199)
     await shop.put(ada, pen)
@@ -89,7 +90,7 @@ async def test_a_product_gone_from_sale_stays_in_the_cart_unavailable_and_out_of
     assert cart.cart.total == Money(amount=250, currency="EUR")
 
 
-async def test_only_a_product_for_sale_and_a_quantity_of_1_to_99_go_in(shop: Shop) -> None:
+async def test_only_a_product_for_sale_and_a_quantity_of_1_to_99_go_in(shop: FakeOrdering) -> None:
     ada, pen = shop.customer(), shop.product()
     hidden = shop.product(active=False)
     await shop.put(ada, pen)
@@ -107,7 +108,7 @@ async def test_only_a_product_for_sale_and_a_quantity_of_1_to_99_go_in(shop: Sho
     assert {product_id: line.quantity for product_id, line in cart.lines.items()} == {pen: 1}
 
 
-async def test_signing_in_takes_in_the_guest_cart_once(shop: Shop) -> None:
+async def test_signing_in_takes_in_the_guest_cart_once(shop: FakeOrdering) -> None:
     ada, pen, ink = shop.customer(), shop.product(), shop.product()
     token = (await shop.mediator.send(OpenCart(customer_id=None))).token
     for product_id, quantity in ((pen, 2), (ink, 1)):
@@ -125,7 +126,7 @@ async def test_signing_in_takes_in_the_guest_cart_once(shop: Shop) -> None:
         await shop.mediator.ask(GetCart(cart=guest(token)))
 
 
-async def test_removing_an_item_and_clearing_the_cart(shop: Shop) -> None:
+async def test_removing_an_item_and_clearing_the_cart(shop: FakeOrdering) -> None:
     ada, pen, ink = shop.customer(), shop.product(), shop.product()
     await shop.put(ada, pen)
     await shop.put(ada, ink)
@@ -142,7 +143,7 @@ async def test_removing_an_item_and_clearing_the_cart(shop: Shop) -> None:
 
 
 async def test_clean_up_removes_forgotten_guest_carts_and_old_idempotency_keys(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     ada, pen = shop.customer(), shop.product()
     await shop.mediator.send(OpenCart(customer_id=None))

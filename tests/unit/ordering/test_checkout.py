@@ -18,10 +18,11 @@ from orion.modules.ordering.domain.errors import (
 )
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.shared_kernel.domain.money import Money
-from tests.unit.ordering.conftest import USD_PER_EUR, Shop, place_order
+from tests.fakes.ordering import FakeOrdering
+from tests.unit.ordering.conftest import USD_PER_EUR, place_order
 
 
-async def cart_of_two(shop: Shop) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+async def cart_of_two(shop: FakeOrdering) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
     """A customer whose cart holds two pens (2.50) and one ink (11.99)."""
     ada = shop.customer()
     pen, ink = shop.product(price=250), shop.product(price=1_199)
@@ -32,7 +33,7 @@ async def cart_of_two(shop: Shop) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
     return ada, pen, ink
 
 
-def assert_nothing_committed(shop: Shop, customer_id: uuid.UUID, lines: int) -> None:
+def assert_nothing_committed(shop: FakeOrdering, customer_id: uuid.UUID, lines: int) -> None:
     assert shop.uow.commits == 0
     assert shop.uow.outbox == []
     assert shop.uow.committed.get("orders", {}) == {}
@@ -42,7 +43,7 @@ def assert_nothing_committed(shop: Shop, customer_id: uuid.UUID, lines: int) -> 
 
 
 async def test_the_order_the_emptied_cart_the_event_and_the_kept_response_commit_together(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     ada, pen, ink = await cart_of_two(shop)
 
@@ -72,7 +73,7 @@ async def test_the_order_the_emptied_cart_the_event_and_the_kept_response_commit
 
 
 async def test_the_same_key_and_body_replay_the_kept_response_before_anything_else(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     ada, pen, _ = await cart_of_two(shop)
     first = await shop.checkout(place_order(ada))
@@ -91,7 +92,7 @@ async def test_the_same_key_and_body_replay_the_kept_response_before_anything_el
 
 
 async def test_a_first_request_that_commits_during_the_reads_is_replayed_not_repeated(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     ada, _, _ = await cart_of_two(shop)
 
@@ -109,7 +110,7 @@ async def test_a_first_request_that_commits_during_the_reads_is_replayed_not_rep
 
 
 async def test_the_same_key_with_another_body_is_refused_and_changes_nothing(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     ada, pen, _ = await cart_of_two(shop)
     await shop.checkout(place_order(ada))
@@ -127,7 +128,7 @@ async def test_the_same_key_with_another_body_is_refused_and_changes_nothing(
 
 
 async def test_a_key_another_request_holds_is_refused_and_nothing_is_committed(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     ada, _, _ = await cart_of_two(shop)
     shop.uow.claimed_elsewhere.add((ada, "key-1"))
@@ -140,7 +141,7 @@ async def test_a_key_another_request_holds_is_refused_and_nothing_is_committed(
 
 
 async def test_a_cart_changed_between_the_read_and_the_transaction_is_refused(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     ada, pen, _ = await cart_of_two(shop)
 
@@ -162,7 +163,7 @@ async def test_a_cart_changed_between_the_read_and_the_transaction_is_refused(
     assert shop.uow.kept(ada, "key-1") is None
 
 
-async def test_an_empty_cart_or_none_is_refused(shop: Shop) -> None:
+async def test_an_empty_cart_or_none_is_refused(shop: FakeOrdering) -> None:
     _, pen, _ = await cart_of_two(shop)
     bob = shop.customer("Bob Babbage")
     for _ in range(2):
@@ -183,7 +184,7 @@ async def test_an_empty_cart_or_none_is_refused(shop: Shop) -> None:
     assert_nothing_committed(shop, bob, lines=0)
 
 
-async def test_a_product_gone_or_no_longer_for_sale_is_refused(shop: Shop) -> None:
+async def test_a_product_gone_or_no_longer_for_sale_is_refused(shop: FakeOrdering) -> None:
     ada, _, ink = await cart_of_two(shop)
     gone = shop.catalog.products.pop(ink)
 
@@ -197,7 +198,7 @@ async def test_a_product_gone_or_no_longer_for_sale_is_refused(shop: Shop) -> No
 
 
 async def test_an_order_in_another_currency_converts_each_unit_price_once_and_keeps_the_rate(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     ada, _, _ = await cart_of_two(shop)
 
@@ -219,7 +220,7 @@ async def test_an_order_in_another_currency_converts_each_unit_price_once_and_ke
     assert (event.currency, event.total_amount) == ("USD", 1_768)
 
 
-async def test_an_order_in_the_catalogs_own_currency_asks_for_no_rates(shop: Shop) -> None:
+async def test_an_order_in_the_catalogs_own_currency_asks_for_no_rates(shop: FakeOrdering) -> None:
     ada, _, _ = await cart_of_two(shop)
 
     placed = await shop.checkout(place_order(ada, currency="EUR"))

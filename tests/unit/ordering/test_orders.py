@@ -24,12 +24,13 @@ from orion.modules.ordering.domain.errors import IllegalTransition, OrderNotFoun
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.modules.payments.contracts.events import PaymentCapturedV1, PaymentFailedV1
 from orion.shared_kernel.adapters.messaging.consumer import Policy
-from tests.unit.ordering.conftest import Shop, place_order
+from tests.fakes.ordering import FakeOrdering
+from tests.unit.ordering.conftest import place_order
 
 AT = datetime(2026, 1, 2, tzinfo=UTC)
 
 
-async def placed(shop: Shop) -> tuple[uuid.UUID, uuid.UUID]:
+async def placed(shop: FakeOrdering) -> tuple[uuid.UUID, uuid.UUID]:
     """A pending order of a new customer's: (customer, order)."""
     ada = shop.customer()
     await shop.put(ada, shop.product(price=500), quantity=2)
@@ -38,7 +39,7 @@ async def placed(shop: Shop) -> tuple[uuid.UUID, uuid.UUID]:
     return ada, order.order.id
 
 
-async def react(shop: Shop, policy: Policy, event: Any) -> None:
+async def react(shop: FakeOrdering, policy: Policy, event: Any) -> None:
     """What ordering's inbox does with a delivered event: the policy, in one transaction."""
     async with shop.uow as uow:
         await policy(event, uow)
@@ -61,7 +62,7 @@ def captured(order_id: uuid.UUID) -> PaymentCapturedV1:
     )
 
 
-async def paid(shop: Shop) -> tuple[uuid.UUID, uuid.UUID]:
+async def paid(shop: FakeOrdering) -> tuple[uuid.UUID, uuid.UUID]:
     ada, order_id = await placed(shop)
     await react(shop, shop.container.await_payment(), stock_reserved(order_id))
     await react(shop, shop.container.mark_paid(), captured(order_id))
@@ -69,7 +70,7 @@ async def paid(shop: Shop) -> tuple[uuid.UUID, uuid.UUID]:
     return ada, order_id
 
 
-async def test_a_customer_cancels_their_order_and_it_is_published_once(shop: Shop) -> None:
+async def test_a_customer_cancels_their_order_and_it_is_published_once(shop: FakeOrdering) -> None:
     ada, order_id = await placed(shop)
 
     view = await shop.mediator.send(CancelOrder(order_id=order_id, customer_id=ada))
@@ -88,7 +89,7 @@ async def test_a_customer_cancels_their_order_and_it_is_published_once(shop: Sho
     )
 
 
-async def test_an_admin_cancels_a_paid_order_which_is_then_due_a_refund(shop: Shop) -> None:
+async def test_an_admin_cancels_a_paid_order_which_is_then_due_a_refund(shop: FakeOrdering) -> None:
     _, order_id = await paid(shop)
 
     await shop.mediator.send(CancelOrder(order_id=order_id, customer_id=None))
@@ -99,7 +100,7 @@ async def test_an_admin_cancels_a_paid_order_which_is_then_due_a_refund(shop: Sh
     assert (event.previous_status, event.refund_due) == ("paid", True)
 
 
-async def test_another_customers_order_is_not_found_and_left_alone(shop: Shop) -> None:
+async def test_another_customers_order_is_not_found_and_left_alone(shop: FakeOrdering) -> None:
     ada, order_id = await placed(shop)
     bob = shop.customer("Bob Babbage")
 
@@ -119,7 +120,7 @@ async def test_another_customers_order_is_not_found_and_left_alone(shop: Shop) -
 
 
 async def test_the_saga_moves_the_order_to_paid_and_admins_ship_and_deliver_it(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     _, order_id = await placed(shop)
 
@@ -147,7 +148,7 @@ async def test_the_saga_moves_the_order_to_paid_and_admins_ship_and_deliver_it(
 
 
 @pytest.mark.parametrize("move", ["ship", "deliver", "cancel delivered"])
-async def test_illegal_moves_are_refused_and_commit_nothing(shop: Shop, move: str) -> None:
+async def test_illegal_moves_are_refused_and_commit_nothing(shop: FakeOrdering, move: str) -> None:
     if move == "cancel delivered":
         ada, order_id = await paid(shop)
         await shop.mediator.send(ShipOrder(order_id=order_id))
@@ -168,7 +169,7 @@ async def test_illegal_moves_are_refused_and_commit_nothing(shop: Shop, move: st
 
 
 async def test_a_failed_reservation_or_payment_cancels_the_order_with_its_reason(
-    shop: Shop,
+    shop: FakeOrdering,
 ) -> None:
     _, out_of_stock = await placed(shop)
     _, declined = await placed(shop)
@@ -208,7 +209,9 @@ async def test_a_failed_reservation_or_payment_cancels_the_order_with_its_reason
     assert reasons == [(out_of_stock, "out_of_stock"), (declined, "payment_declined")]
 
 
-async def test_a_reaction_too_late_for_a_cancelled_order_changes_nothing(shop: Shop) -> None:
+async def test_a_reaction_too_late_for_a_cancelled_order_changes_nothing(
+    shop: FakeOrdering,
+) -> None:
     ada, order_id = await placed(shop)
     await shop.mediator.send(CancelOrder(order_id=order_id, customer_id=ada))
     shop.forget_history()
