@@ -12,7 +12,7 @@ from orion.bootstrap import Orion
 from orion.modules.catalog.application.commands import UpdateProduct
 from orion.modules.ordering.adapters.sql.tables import cart_items, carts
 from orion.modules.ordering.application.commands import CleanUp
-from orion.modules.ordering.application.handlers import token_hash
+from orion.modules.ordering.application.handlers.carts import token_hash
 from tests.conftest import Client, shop_settings
 from tests.integration.ordering.helpers import customer, product, put_item
 

@@ -11,7 +11,6 @@ from orion.bootstrap import Orion
 from orion.modules.catalog.adapters.sql.tables import products
 from orion.modules.ordering.adapters.sql.tables import outbox
 from orion.modules.ordering.adapters.sql.unit_of_work import SqlOrderingUnitOfWork
-from orion.modules.ordering.application.events import integration_events
 from tests.conftest import Client
 from tests.integration.ordering.helpers import (
     checkout,
@@ -34,12 +33,12 @@ async def stock(orion: Orion, product_id: uuid.UUID) -> int:
 
 async def mark_paid(orion: Orion, order_id: str) -> None:
     """What the payments module does (its consumers do not run in these tests, so orders
-    wait in ``awaiting_payment`` until told), straight through the repository."""
+    wait in ``awaiting_payment`` until told), straight through the repository: the unit of
+    work publishes what the order recorded."""
     async with SqlOrderingUnitOfWork(orion.engine) as uow:
         order = await uow.orders.get(uuid.UUID(order_id), for_update=True)
         order.paid(now=order.updated_at)
         await uow.orders.save(order)
-        uow.publish(*integration_events(order))
         await uow.commit()
 
 

@@ -16,10 +16,12 @@ from orion.modules.ordering.adapters.sql.read_model import SqlOrderingReadModel
 from orion.modules.ordering.adapters.sql.tables import inbox, outbox
 from orion.modules.ordering.adapters.sql.unit_of_work import SqlOrderingUnitOfWork
 from orion.modules.ordering.application import commands, queries
-from orion.modules.ordering.application.handlers import CartHandlers, OrderHandlers
+from orion.modules.ordering.application.handlers import carts, checkout, orders
 from orion.modules.ordering.application.policies import (
-    AdvanceOrderOnPaymentEvents,
-    AdvanceOrderOnStockEvents,
+    AwaitPaymentOnStockReserved,
+    CancelOrderOnPaymentFailed,
+    CancelOrderOnStockReservationFailed,
+    MarkOrderPaidOnPaymentCaptured,
 )
 from orion.modules.ordering.settings import OrderingSettings
 from orion.modules.payments.contracts.events import PaymentCapturedV1, PaymentFailedV1
@@ -43,17 +45,42 @@ class OrderingContainer(containers.DeclarativeContainer):
     exchange_rates = platform.provided.exchange_rates
     uow = providers.Factory(SqlOrderingUnitOfWork, engine=platform.provided.engine)
     read_model = providers.Singleton(SqlOrderingReadModel, engine=platform.provided.engine)
-    carts = providers.Singleton(CartHandlers, uow=uow.provider, clock=clock, mediator=mediator)
-    orders = providers.Singleton(
-        OrderHandlers,
+    pricing = providers.Singleton(carts.CartPricing, mediator=mediator)
+    open_cart = providers.Singleton(
+        carts.OpenCartHandler, uow=uow.provider, clock=clock, pricing=pricing
+    )
+    get_cart = providers.Singleton(
+        carts.GetCartHandler, uow=uow.provider, clock=clock, pricing=pricing
+    )
+    set_cart_item = providers.Singleton(
+        carts.SetCartItemHandler, uow=uow.provider, clock=clock, pricing=pricing
+    )
+    remove_cart_item = providers.Singleton(
+        carts.RemoveCartItemHandler, uow=uow.provider, clock=clock, pricing=pricing
+    )
+    clear_cart = providers.Singleton(carts.ClearCartHandler, clock=clock)
+    place_order = providers.Singleton(
+        checkout.IdempotentCheckout,
+        handler=providers.Singleton(
+            checkout.PlaceOrderHandler,
+            uow=uow.provider,
+            clock=clock,
+            mediator=mediator,
+            rates=exchange_rates,
+        ),
         uow=uow.provider,
         read_model=read_model,
-        clock=clock,
-        mediator=mediator,
-        exchange_rates=exchange_rates,
     )
-    stock_policy = providers.Singleton(AdvanceOrderOnStockEvents, clock=clock)
-    payment_policy = providers.Singleton(AdvanceOrderOnPaymentEvents, clock=clock)
+    cancel_order = providers.Singleton(orders.CancelOrderHandler, clock=clock)
+    ship_order = providers.Singleton(orders.ShipOrderHandler, clock=clock)
+    deliver_order = providers.Singleton(orders.DeliverOrderHandler, clock=clock)
+    clean_up = providers.Singleton(orders.CleanUpHandler, clock=clock)
+    get_order = providers.Singleton(orders.GetOrderHandler, read_model=read_model)
+    list_orders = providers.Singleton(orders.ListOrdersHandler, search=read_model)
+    await_payment = providers.Singleton(AwaitPaymentOnStockReserved, clock=clock)
+    cancel_out_of_stock = providers.Singleton(CancelOrderOnStockReservationFailed, clock=clock)
+    mark_paid = providers.Singleton(MarkOrderPaidOnPaymentCaptured, clock=clock)
+    cancel_unpaid = providers.Singleton(CancelOrderOnPaymentFailed, clock=clock)
     blueprint = providers.Singleton(
         ordering_blueprint, mediator=mediator, exchange_rates=exchange_rates
     )
@@ -61,34 +88,32 @@ class OrderingContainer(containers.DeclarativeContainer):
 
 class Ordering(ModuleDefinition[OrderingContainer]):
     def routes(self, c: OrderingContainer) -> list[Route]:
-        carts: CartHandlers = c.carts()
-        orders: OrderHandlers = c.orders()
+        """Cart handlers that answer with a priced cart, and checkout, open their own
+        transactions: they ask other modules outside them (``application/handlers``)."""
         return [
-            Route(commands.OpenCart, carts.open_cart),
-            Route(queries.GetCart, carts.get_cart),
-            Route(commands.SetCartItem, carts.set_item),
-            Route(commands.RemoveCartItem, carts.remove_item),
-            Route(commands.ClearCart, carts.clear),
-            Route(commands.PlaceOrder, orders.place_order),
-            Route(commands.CancelOrder, orders.cancel),
-            Route(commands.ShipOrder, orders.ship),
-            Route(commands.DeliverOrder, orders.deliver),
-            Route(commands.CleanUp, orders.clean_up),
-            Route(queries.GetOrder, orders.get_order),
-            Route(queries.ListOrders, orders.list_orders),
+            Route(commands.OpenCart, c.open_cart()),
+            Route(queries.GetCart, c.get_cart()),
+            Route(commands.SetCartItem, c.set_cart_item()),
+            Route(commands.RemoveCartItem, c.remove_cart_item()),
+            Route(commands.ClearCart, c.clear_cart(), unit_of_work=c.uow),
+            Route(commands.PlaceOrder, c.place_order()),
+            Route(commands.CancelOrder, c.cancel_order(), unit_of_work=c.uow),
+            Route(commands.ShipOrder, c.ship_order(), unit_of_work=c.uow),
+            Route(commands.DeliverOrder, c.deliver_order(), unit_of_work=c.uow),
+            Route(commands.CleanUp, c.clean_up(), unit_of_work=c.uow),
+            Route(queries.GetOrder, c.get_order()),
+            Route(queries.ListOrders, c.list_orders()),
         ]
 
     def subscriptions(self, c: OrderingContainer) -> list[Subscription]:
         """The catalog's answer to a placed order, and the payment's outcome: the saga."""
-        stock: AdvanceOrderOnStockEvents = c.stock_policy()
-        payment: AdvanceOrderOnPaymentEvents = c.payment_policy()
         on_stock: dict[type[IntegrationEvent], Policy] = {
-            StockReservedV1: stock.on_stock_reserved,
-            StockReservationFailedV1: stock.on_stock_reservation_failed,
+            StockReservedV1: c.await_payment(),
+            StockReservationFailedV1: c.cancel_out_of_stock(),
         }
         on_payment: dict[type[IntegrationEvent], Policy] = {
-            PaymentCapturedV1: payment.on_payment_captured,
-            PaymentFailedV1: payment.on_payment_failed,
+            PaymentCapturedV1: c.mark_paid(),
+            PaymentFailedV1: c.cancel_unpaid(),
         }
         return [
             subscription(consumer=NAME, producer="catalog", uow=c.uow, policies=on_stock),

@@ -1,7 +1,12 @@
-"""The public events for what an order recorded since it was loaded."""
+"""Ordering's one mapper from what its aggregates recorded to its public events, applied by
+the unit of work on commit.
+
+A cart records nothing: nothing outside ordering hears of carts, so none reaches here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from orion.modules.ordering.contracts.events import (
@@ -22,7 +27,14 @@ from orion.modules.ordering.domain.order import (
 from orion.shared_kernel.application.messages import IntegrationEvent
 
 
-def integration_events(order: Order) -> list[IntegrationEvent]:
+def integration_events(aggregate: object, recorded: Sequence[object]) -> list[IntegrationEvent]:
+    match aggregate:
+        case Order():
+            return [_order_event(aggregate, event) for event in recorded]
+    raise TypeError(f"ordering publishes nothing for a {type(aggregate).__name__}")
+
+
+def _order_event(order: Order, event: object) -> IntegrationEvent:
     about: dict[str, Any] = {
         "aggregate_id": order.id,
         "aggregate_version": order.version,
@@ -33,48 +45,39 @@ def integration_events(order: Order) -> list[IntegrationEvent]:
         "currency": order.total.currency,
         "total_amount": order.total.amount,
     }
-    events: list[IntegrationEvent] = []
-    for event in order.pull_events():
-        match event:
-            case OrderPlaced(at=at):
-                lines = [
-                    OrderLineV1(
-                        product_id=line.product_id,
-                        sku=line.sku,
-                        name=line.name,
-                        quantity=line.quantity,
-                        unit_price_amount=line.unit_price.amount,
+    match event:
+        case OrderPlaced(at=at):
+            lines = [
+                OrderLineV1(
+                    product_id=line.product_id,
+                    sku=line.sku,
+                    name=line.name,
+                    quantity=line.quantity,
+                    unit_price_amount=line.unit_price.amount,
+                )
+                for line in order.lines
+            ]
+            return OrderPlacedV1(occurred_at=at, lines=lines, **about)
+        case OrderStatusChanged(previous=previous, change=change):
+            at = change.at
+            match change.status:
+                case OrderStatus.AWAITING_PAYMENT:
+                    return OrderAwaitingPaymentV1(
+                        occurred_at=at, payment_token=order.payment_token, **about
                     )
-                    for line in order.lines
-                ]
-                events.append(OrderPlacedV1(occurred_at=at, lines=lines, **about))
-            case OrderStatusChanged(previous=previous, change=change):
-                at = change.at
-                match change.status:
-                    case OrderStatus.AWAITING_PAYMENT:
-                        events.append(
-                            OrderAwaitingPaymentV1(
-                                occurred_at=at, payment_token=order.payment_token, **about
-                            )
-                        )
-                    case OrderStatus.PAID:
-                        events.append(OrderPaidV1(occurred_at=at, **about))
-                    case OrderStatus.SHIPPED:
-                        events.append(OrderShippedV1(occurred_at=at, **about))
-                    case OrderStatus.DELIVERED:
-                        events.append(OrderDeliveredV1(occurred_at=at, **about))
-                    case OrderStatus.CANCELLED:
-                        events.append(
-                            OrderCancelledV1(
-                                occurred_at=at,
-                                reason=change.reason or "",
-                                previous_status=previous.value,
-                                refund_due=previous is OrderStatus.PAID,
-                                **about,
-                            )
-                        )
-                    case _:
-                        raise TypeError(f"no integration event for a move to {change.status}")
-            case _:
-                raise TypeError(f"no integration event for {type(event).__name__}")
-    return events
+                case OrderStatus.PAID:
+                    return OrderPaidV1(occurred_at=at, **about)
+                case OrderStatus.SHIPPED:
+                    return OrderShippedV1(occurred_at=at, **about)
+                case OrderStatus.DELIVERED:
+                    return OrderDeliveredV1(occurred_at=at, **about)
+                case OrderStatus.CANCELLED:
+                    return OrderCancelledV1(
+                        occurred_at=at,
+                        reason=change.reason or "",
+                        previous_status=previous.value,
+                        refund_due=previous is OrderStatus.PAID,
+                        **about,
+                    )
+            raise TypeError(f"no integration event for a move to {change.status}")
+    raise TypeError(f"no integration event for {type(event).__name__}")

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from orion.modules.ordering.domain.cart import Cart
 from orion.modules.ordering.domain.order import Order
+from orion.shared_kernel.application.exchange_rates import Quote
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
 
 from .queries import ListOrders, OrderPage, OrderView
@@ -36,7 +37,8 @@ class OrderRepository(Protocol):
         """Raises ``OrderNotFound``."""
 
     async def save(self, order: Order) -> None:
-        """Writes the order's new history and status, and its summary for the read side."""
+        """Writes the order's new history and status, and its summary for the read side;
+        raises ``ConcurrencyConflict`` if it changed since it was loaded."""
 
 
 class IdempotencyRecords(Protocol):
@@ -62,10 +64,24 @@ class OrderingUnitOfWork(UnitOfWork, Protocol):
 
 
 class OrderingReadModel(Protocol):
+    """Reads outside any transaction."""
+
     async def get_order(self, order_id: uuid.UUID, customer_id: uuid.UUID | None) -> OrderView:
         """Raises ``OrderNotFound``, also for another customer's order."""
 
+    async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
+        """The idempotency record of (customer, key)."""
+
+
+class OrderSearch(Protocol):
+    """The order history's filters and keyset pages: SQL's work, proven by the integration
+    tests (no fake repeats it)."""
+
     async def list_orders(self, query: ListOrders) -> OrderPage: ...
 
-    async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
-        """The idempotency record of (customer, key), read outside any transaction."""
+
+class Rates(Protocol):
+    """Exchange rates to charge in another currency with (the shared ``CurrencyConverter``)."""
+
+    async def quote(self) -> Quote:
+        """Raises ``RatesUnavailable`` (503) past their max age: no order is priced with them."""

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from orion.modules.ordering.domain.order import OrderStatus, ShippingAddress, StatusChange
+from orion.modules.ordering.domain.order import Order, OrderStatus, ShippingAddress, StatusChange
 from orion.shared_kernel.application.messages import Query
 from orion.shared_kernel.domain.money import Money
 
@@ -128,3 +128,38 @@ class ListOrders(Query[OrderPage]):
     sort: str = "-created_at"
     limit: int = 20
     cursor: str | None = None
+
+
+def order_view(order: Order) -> OrderView:
+    return OrderView(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        customer_id=order.customer.id,
+        customer_email=order.customer.email,
+        lines=[
+            OrderLineView(
+                product_id=line.product_id,
+                sku=line.sku,
+                name=line.name,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                line_total=line.total,
+            )
+            for line in order.lines
+        ],
+        total=order.total,
+        shipping_address=order.shipping_address,
+        history=list(order.history),
+        placed_at=order.placed_at,
+        updated_at=order.updated_at,
+        applied_rate=None
+        if order.applied_rate is None
+        else AppliedRateView(
+            base_currency=order.applied_rate.base_currency,
+            rate=str(order.applied_rate.rate),
+            source=order.applied_rate.source,
+            as_of=order.applied_rate.as_of.isoformat(),
+            fetched_at=order.applied_rate.fetched_at,
+        ),
+    )

@@ -10,6 +10,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from orion.shared_kernel.domain.aggregate import AggregateRoot
+
 from .errors import CartFull, InvalidCart
 
 MAX_QUANTITY = 99
@@ -23,7 +25,9 @@ class CartLine:
     added_at: datetime
 
 
-class Cart:
+class Cart(AggregateRoot):
+    """Records no events: nothing outside ordering hears of a cart (``application/events.py``)."""
+
     def __init__(
         self,
         *,
@@ -35,21 +39,17 @@ class Cart:
         version: int = 0,
         closed: bool = False,
     ) -> None:
+        super().__init__(version=version)
         self.id = id
         self.customer_id = customer_id
         self.lines = lines
         self.created_at = created_at
         self.updated_at = updated_at
-        self.version = version
         self.closed = closed
 
     @classmethod
     def open(cls, *, id: uuid.UUID, customer_id: uuid.UUID | None, now: datetime) -> Cart:
         return cls(id=id, customer_id=customer_id, lines={}, created_at=now, updated_at=now)
-
-    @property
-    def is_guest(self) -> bool:
-        return self.customer_id is None
 
     def set_quantity(self, product_id: uuid.UUID, quantity: int, *, now: datetime) -> None:
         if not 1 <= quantity <= MAX_QUANTITY:
@@ -95,4 +95,4 @@ class Cart:
 
     def _touch(self, now: datetime) -> None:
         self.updated_at = now
-        self.version += 1
+        self._changed()

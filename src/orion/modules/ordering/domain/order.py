@@ -194,10 +194,6 @@ class Order(AggregateRoot):
             total += line.total
         return total
 
-    @property
-    def was_paid(self) -> bool:
-        return any(change.status is OrderStatus.PAID for change in self.history)
-
     def stock_reserved(self, *, now: datetime) -> None:
         self._move(OrderStatus.AWAITING_PAYMENT, now=now, reason=None)
 

@@ -9,17 +9,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from orion.modules.ordering.application.handlers import order_view
 from orion.modules.ordering.application.queries import (
     ListOrders,
     OrderPage,
     OrderSummaryView,
     OrderView,
+    order_view,
 )
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.shared_kernel.adapters.sql import keyset
 from orion.shared_kernel.adapters.sql.engine import autocommit
+from orion.shared_kernel.application.unit_of_work import A
 from orion.shared_kernel.domain.money import Money
 
 from .tables import order_summaries
@@ -38,7 +39,7 @@ class SqlOrderingReadModel:
 
     async def get_order(self, order_id: uuid.UUID, customer_id: uuid.UUID | None) -> OrderView:
         async with self._engine.connect() as connection:
-            order = await SqlOrderRepository(connection).get(order_id)
+            order = await SqlOrderRepository(connection, _untracked).get(order_id)
         if customer_id is not None and order.customer.id != customer_id:
             raise OrderNotFound(f"no order {order_id}")  # another's order is not there at all
         return order_view(order)
@@ -89,6 +90,11 @@ class SqlOrderingReadModel:
             items=[_summary(row) for row in rows[: query.limit]],
             next_cursor=keyset.next_cursor(list(rows), key, query.limit),
         )
+
+
+def _untracked(aggregate: A) -> A:
+    """A read commits nothing: what an order recorded is nobody's to publish here."""
+    return aggregate
 
 
 def _summary(row: Any) -> OrderSummaryView:

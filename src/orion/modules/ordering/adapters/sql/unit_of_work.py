@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from orion.modules.ordering.application.events import integration_events
 from orion.modules.ordering.application.queries import OrderView
 from orion.modules.ordering.domain.cart import Cart, CartLine
 from orion.modules.ordering.domain.errors import OrderNotFound
@@ -23,7 +24,7 @@ from orion.modules.ordering.domain.order import (
     ShippingAddress,
     StatusChange,
 )
-from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
+from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork, Track
 from orion.shared_kernel.application.primitives import from_primitive, to_primitive
 from orion.shared_kernel.domain.errors import ConcurrencyConflict
 from orion.shared_kernel.domain.money import Money
@@ -43,8 +44,9 @@ from .tables import (
 
 
 class SqlCartRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, track: Track) -> None:
         self._connection = connection
+        self._track = track
         self._loaded: dict[uuid.UUID, dict[uuid.UUID, int]] = {}  # quantities as read
 
     async def of_customer(self, customer_id: uuid.UUID, *, for_update: bool) -> Cart | None:
@@ -69,8 +71,12 @@ class SqlCartRepository:
             )
             .on_conflict_do_nothing()
         )
+        if inserted.rowcount != 1:
+            return False
         self._loaded[cart.id] = {}
-        return inserted.rowcount == 1
+        cart.mark_persisted()
+        self._track(cart)
+        return True
 
     async def save(self, cart: Cart) -> None:
         before = self._loaded[cart.id]
@@ -111,6 +117,7 @@ class SqlCartRepository:
             )
         )
         self._loaded[cart.id] = now
+        cart.mark_persisted()
 
     async def remove_guest_carts(self, *, untouched_since: datetime) -> int:
         removed = await self._connection.execute(
@@ -139,7 +146,7 @@ class SqlCartRepository:
             for item in items
         }
         self._loaded[row["id"]] = {product_id: line.quantity for product_id, line in lines.items()}
-        return Cart(
+        cart = Cart(
             id=row["id"],
             customer_id=row["customer_id"],
             lines=lines,
@@ -148,11 +155,13 @@ class SqlCartRepository:
             version=row["version"],
             closed=row["closed_at"] is not None,
         )
+        return self._track(cart)
 
 
 class SqlOrderRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, track: Track) -> None:
         self._connection = connection
+        self._track = track
         self._history_loaded: dict[uuid.UUID, int] = {}
 
     async def next_number(self) -> str:
@@ -193,6 +202,7 @@ class SqlOrderRepository:
             )
         )
         order.mark_persisted()
+        self._track(order)
 
     async def get(self, order_id: uuid.UUID, *, for_update: bool = False) -> Order:
         statement = sa.select(orders).where(orders.c.id == order_id)
@@ -251,7 +261,7 @@ class SqlOrderRepository:
             ),
         )
         self._history_loaded[order.id] = len(order.history)
-        return order
+        return self._track(order)
 
     async def save(self, order: Order) -> None:
         updated = await self._connection.execute(
@@ -342,11 +352,11 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
     idempotency: SqlIdempotencyRecords
 
     def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(engine, outbox, inbox)
+        super().__init__(engine, outbox, inbox, events=integration_events)
 
     def _open(self, connection: AsyncConnection) -> None:
-        self.carts = SqlCartRepository(connection)
-        self.orders = SqlOrderRepository(connection)
+        self.carts = SqlCartRepository(connection, self.track)
+        self.orders = SqlOrderRepository(connection, self.track)
         self.idempotency = SqlIdempotencyRecords(connection)
 
 
