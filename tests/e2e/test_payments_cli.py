@@ -18,6 +18,7 @@ from orion.modules.payments.adapters.sql.tables import outbox, payments
 from orion.modules.payments.application.gateway import GatewayUnavailable
 from tests.conftest import shop_settings
 from tests.e2e import test_serve as serve
+from tests.fakes.payments import delivery
 from tests.fakes.provider import API_KEY, CHARGE_THEN_DROP, fake_provider
 
 
@@ -35,27 +36,21 @@ async def test_reconcile_records_a_charge_whose_answers_were_all_lost(
         shop = Orion(shop_settings(**settings), database_url)
         provider.down = CHARGE_THEN_DROP  # it charges, and every answer is lost
         order = uuid.uuid4()
+        awaiting = OrderAwaitingPaymentV1(
+            aggregate_id=order,
+            aggregate_version=2,
+            occurred_at=datetime.now(UTC),
+            number="ORN-000001",
+            customer_id=uuid.uuid4(),
+            customer_email="ada@example.com",
+            customer_name="Ada",
+            currency="EUR",
+            total_amount=4_200,
+            payment_token="tok_visa",
+        )
+        charge = shop.modules["payments"].container.charge_on_awaiting_payment()
         with pytest.raises(GatewayUnavailable):
-            await (
-                shop.modules["payments"]
-                .container.process()
-                .on_order_awaiting_payment(
-                    OrderAwaitingPaymentV1(
-                        aggregate_id=order,
-                        aggregate_version=2,
-                        occurred_at=datetime.now(UTC),
-                        number="ORN-000001",
-                        customer_id=uuid.uuid4(),
-                        customer_email="ada@example.com",
-                        customer_name="Ada",
-                        currency="EUR",
-                        total_amount=4_200,
-                        payment_token="tok_visa",
-                    ),
-                    message_id=uuid.uuid4(),
-                    message_type=OrderAwaitingPaymentV1.wire_name,
-                )
-            )
+            await charge(awaiting, delivery(awaiting))
         await shop.aclose()
         assert sum(provider.charges_made.values()) == 1
         provider.down = None

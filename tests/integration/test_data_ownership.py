@@ -31,6 +31,7 @@ from orion.modules.ordering.contracts.events import OrderAwaitingPaymentV1, Orde
 from orion.modules.payments.contracts.commands import Reconcile
 from orion.modules.payments.contracts.queries import GetOrderPayment
 from tests.conftest import Client
+from tests.fakes.payments import delivery
 from tests.integration.ordering.helpers import ORDER_BODY, checkout, customer, put_item
 
 # The table after FROM, JOIN, INTO or UPDATE, schema-qualified or not.
@@ -174,20 +175,14 @@ async def test_payments_statements_stay_in_its_schema(orion: Orion) -> None:
         "currency": "EUR",
         "total_amount": 1_000,
     }
-    process = orion.modules["payments"].container.process()
+    container = orion.modules["payments"].container
+    awaiting = OrderAwaitingPaymentV1(**about, payment_token="tok_visa")
+    cancelled = OrderCancelledV1(
+        **about, reason="customer_request", previous_status="paid", refund_due=True
+    )
     async with schemas_touched(orion) as schemas:
-        await process.on_order_awaiting_payment(
-            OrderAwaitingPaymentV1(**about, payment_token="tok_visa"),
-            message_id=uuid.uuid4(),
-            message_type=OrderAwaitingPaymentV1.wire_name,
-        )
-        await process.on_order_cancelled(
-            OrderCancelledV1(
-                **about, reason="customer_request", previous_status="paid", refund_due=True
-            ),
-            message_id=uuid.uuid4(),
-            message_type=OrderCancelledV1.wire_name,
-        )
+        await container.charge_on_awaiting_payment()(awaiting, delivery(awaiting))
+        await container.refund_on_cancelled()(cancelled, delivery(cancelled))
         assert await orion.mediator.ask(GetOrderPayment(order_id=order)) is not None
         await orion.mediator.send(Reconcile(after=timedelta(0), give_up_after=timedelta(days=1)))
     assert schemas == {"payments"}

@@ -21,14 +21,17 @@ from orion.modules.payments.adapters.sql.metrics import payments_probe
 from orion.modules.payments.adapters.sql.read_model import SqlPaymentsReadModel
 from orion.modules.payments.adapters.sql.tables import inbox, outbox
 from orion.modules.payments.adapters.sql.unit_of_work import SqlPaymentsUnitOfWork
-from orion.modules.payments.application.process import CONSUMER, PaymentProcess
-from orion.modules.payments.application.queries import PaymentQueries
+from orion.modules.payments.application.handlers import GetOrderPaymentHandler, ReconcileHandler
+from orion.modules.payments.application.policies import (
+    ChargeOnOrderAwaitingPayment,
+    RefundOnOrderCancelled,
+)
+from orion.modules.payments.application.settlement import CONSUMER, Settlement
 from orion.modules.payments.contracts.commands import Reconcile
 from orion.modules.payments.contracts.queries import GetOrderPayment
 from orion.modules.payments.settings import PaymentsSettings
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import Reaction, message_handler
-from orion.shared_kernel.adapters.messaging.envelope import Envelope
 from orion.shared_kernel.adapters.metrics import Probe
 from orion.shared_kernel.adapters.module import CircuitState, ModuleDefinition, Platform, Route
 from orion.shared_kernel.adapters.periodic import PeriodicJob
@@ -64,6 +67,7 @@ class PaymentsContainer(containers.DeclarativeContainer):
     platform = providers.Dependency(instance_of=Platform)
     settings = providers.Dependency(instance_of=PaymentsSettings)
 
+    clock = platform.provided.clock
     uow = providers.Factory(SqlPaymentsUnitOfWork, engine=platform.provided.engine)
     read_model = providers.Singleton(SqlPaymentsReadModel, engine=platform.provided.engine)
     upstream = providers.Singleton(provider_gateway, settings)  # `gateway` adds resilience
@@ -80,42 +84,41 @@ class PaymentsContainer(containers.DeclarativeContainer):
         max_attempts=settings.provided.payment_max_attempts,
         time_budget_s=settings.provided.payment_retry_budget_s,
     )
-    process = providers.Singleton(
-        PaymentProcess,
+    settlement = providers.Singleton(
+        Settlement,
         uow=uow.provider,
         gateway=gateway,
-        clock=platform.provided.clock,
+        clock=clock,
         charge_window=providers.Callable(charge_window, settings),
     )
-    queries = providers.Singleton(PaymentQueries, read_model=read_model)
+    charge_on_awaiting_payment = providers.Singleton(
+        ChargeOnOrderAwaitingPayment, settlement=settlement, clock=clock
+    )
+    refund_on_cancelled = providers.Singleton(
+        RefundOnOrderCancelled, settlement=settlement, clock=clock
+    )
+    reconcile = providers.Singleton(
+        ReconcileHandler, uow=uow.provider, settlement=settlement, clock=clock
+    )
+    get_order_payment = providers.Singleton(GetOrderPaymentHandler, read_model=read_model)
 
 
 class Payments(ModuleDefinition[PaymentsContainer]):
     def routes(self, c: PaymentsContainer) -> list[Route]:
-        process: PaymentProcess = c.process()
+        """Neither is transactional: reconciliation calls the provider between its
+        transactions, and the query reads through the read model."""
         return [
-            Route(GetOrderPayment, c.queries().get_order_payment),
-            Route(Reconcile, process.reconcile),
+            Route(GetOrderPayment, c.get_order_payment()),
+            Route(Reconcile, c.reconcile()),
         ]
 
     def subscriptions(self, c: PaymentsContainer) -> list[Subscription]:
         """Ordering's orders awaiting payment (charge) and cancelled (refund or void); the
-        provider is called outside any transaction, so no inbox transaction wraps them."""
-        process: PaymentProcess = c.process()
-
-        async def awaiting_payment(event: OrderAwaitingPaymentV1, envelope: Envelope) -> None:
-            await process.on_order_awaiting_payment(
-                event, message_id=envelope.message_id, message_type=envelope.type
-            )
-
-        async def cancelled(event: OrderCancelledV1, envelope: Envelope) -> None:
-            await process.on_order_cancelled(
-                event, message_id=envelope.message_id, message_type=envelope.type
-            )
-
+        provider is called outside any transaction, so no inbox transaction wraps them: each
+        policy records its message in the inbox itself, last (``policies.py``)."""
         reactions: dict[type[IntegrationEvent], Reaction] = {
-            OrderAwaitingPaymentV1: awaiting_payment,
-            OrderCancelledV1: cancelled,
+            OrderAwaitingPaymentV1: c.charge_on_awaiting_payment(),
+            OrderCancelledV1: c.refund_on_cancelled(),
         }
         return [
             Subscription(

@@ -1,7 +1,10 @@
-"""The public events for what a payment recorded since it was loaded."""
+"""The payments module's one mapper from what a payment recorded to its public events,
+applied by the unit of work on commit. Every event carries the payment's state as it is
+then: the amount, the provider's references, the decline code."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from orion.modules.payments.contracts.events import (
@@ -18,7 +21,13 @@ from orion.modules.payments.domain.payment import (
 from orion.shared_kernel.application.messages import IntegrationEvent
 
 
-def integration_events(payment: Payment) -> list[IntegrationEvent]:
+def integration_events(aggregate: object, recorded: Sequence[object]) -> list[IntegrationEvent]:
+    if not isinstance(aggregate, Payment):
+        raise TypeError(f"payments publish nothing for a {type(aggregate).__name__}")
+    return [_payment_event(aggregate, event) for event in recorded]
+
+
+def _payment_event(payment: Payment, event: object) -> IntegrationEvent:
     about: dict[str, Any] = {
         "aggregate_id": payment.id,
         "aggregate_version": payment.version,
@@ -26,28 +35,18 @@ def integration_events(payment: Payment) -> list[IntegrationEvent]:
         "amount": payment.amount.amount,
         "currency": payment.amount.currency,
     }
-    events: list[IntegrationEvent] = []
-    for event in payment.pull_events():
-        match event:
-            case PaymentCaptured(at=at):
-                events.append(
-                    PaymentCapturedV1(
-                        occurred_at=at, provider_reference=payment.provider_reference or "", **about
-                    )
-                )
-            case PaymentFailed(at=at):
-                events.append(
-                    PaymentFailedV1(occurred_at=at, reason=payment.failure_reason or "", **about)
-                )
-            case PaymentRefunded(at=at):
-                events.append(
-                    PaymentRefundedV1(
-                        occurred_at=at,
-                        provider_reference=payment.provider_reference or "",
-                        refund_reference=payment.refund_reference or "",
-                        **about,
-                    )
-                )
-            case _:
-                raise TypeError(f"no integration event for {type(event).__name__}")
-    return events
+    match event:
+        case PaymentCaptured(at=at):
+            return PaymentCapturedV1(
+                occurred_at=at, provider_reference=payment.provider_reference or "", **about
+            )
+        case PaymentFailed(at=at):
+            return PaymentFailedV1(occurred_at=at, reason=payment.failure_reason or "", **about)
+        case PaymentRefunded(at=at):
+            return PaymentRefundedV1(
+                occurred_at=at,
+                provider_reference=payment.provider_reference or "",
+                refund_reference=payment.refund_reference or "",
+                **about,
+            )
+    raise TypeError(f"no integration event for {type(event).__name__}")

@@ -36,5 +36,16 @@ class PaymentsUnitOfWork(UnitOfWork, Protocol):
     async def first_delivery(self, consumer: str, message_id: uuid.UUID, type_: str) -> bool: ...
 
 
+class Delivery(Protocol):
+    """The message an event came in (the broker's envelope is one): its id is what the
+    inbox records."""
+
+    @property
+    def message_id(self) -> uuid.UUID: ...
+
+    @property
+    def type(self) -> str: ...
+
+
 class PaymentsReadModel(Protocol):
     async def of_order(self, order_id: uuid.UUID) -> OrderPayment | None: ...

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from orion.modules.payments.application.events import integration_events
 from orion.modules.payments.domain.errors import PaymentNotFound
 from orion.modules.payments.domain.payment import Attempt, Payment, PaymentStatus, Step
-from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork
+from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork, Track
 from orion.shared_kernel.domain.errors import ConcurrencyConflict
 from orion.shared_kernel.domain.money import Money
 
@@ -25,8 +26,9 @@ UNSETTLED = sa.or_(
 
 
 class SqlPaymentRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, track: Track) -> None:
         self._connection = connection
+        self._track = track
         self._attempts_loaded: dict[uuid.UUID, int] = {}
 
     async def of_order(self, order_id: uuid.UUID, *, for_update: bool) -> Payment | None:
@@ -47,6 +49,7 @@ class SqlPaymentRepository:
         self._attempts_loaded[payment.id] = 0
         await self._write_attempts(payment)
         payment.mark_persisted()
+        self._track(payment)
         return True
 
     async def save(self, payment: Payment) -> None:
@@ -91,56 +94,66 @@ class SqlPaymentRepository:
         self._attempts_loaded[payment.id] = len(payment.attempts)
 
     async def _load(self, where: sa.ColumnElement[bool], *, for_update: bool) -> Payment | None:
-        statement = sa.select(payments).where(where)
-        if for_update:
-            statement = statement.with_for_update()
-        row = (await self._connection.execute(statement)).mappings().first()
-        if row is None:
+        payment = await select_payment(self._connection, where, for_update=for_update)
+        if payment is None:
             return None
-        attempts = [
-            Attempt(
-                number=a["number"],
-                at=a["at"],
-                step=Step(a["step"]),
-                outcome=a["outcome"],
-                detail=a["detail"],
-            )
-            for a in (
-                await self._connection.execute(
-                    sa.select(payment_attempts)
-                    .where(payment_attempts.c.payment_id == row["id"])
-                    .order_by(payment_attempts.c.number)
-                )
-            ).mappings()
-        ]
-        self._attempts_loaded[row["id"]] = len(attempts)
-        return Payment(
-            id=row["id"],
-            order_id=row["order_id"],
-            amount=Money(amount=row["amount"], currency=row["currency"]),
-            token=row["token"],
-            provider=row["provider"],
-            status=PaymentStatus(row["status"]),
-            cancel_requested=row["cancel_requested"],
-            provider_reference=row["provider_reference"],
-            refund_reference=row["refund_reference"],
-            failure_reason=row["failure_reason"],
-            attempts=attempts,
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            charge_started_at=row["charge_started_at"],
-            version=row["version"],
+        self._attempts_loaded[payment.id] = len(payment.attempts)
+        return self._track(payment)
+
+
+async def select_payment(
+    connection: AsyncConnection, where: sa.ColumnElement[bool], *, for_update: bool = False
+) -> Payment | None:
+    """The payment the condition picks, with its attempts; ``for_update`` takes its row lock."""
+    statement = sa.select(payments).where(where)
+    if for_update:
+        statement = statement.with_for_update()
+    row = (await connection.execute(statement)).mappings().first()
+    if row is None:
+        return None
+    attempts = [
+        Attempt(
+            number=a["number"],
+            at=a["at"],
+            step=Step(a["step"]),
+            outcome=a["outcome"],
+            detail=a["detail"],
         )
+        for a in (
+            await connection.execute(
+                sa.select(payment_attempts)
+                .where(payment_attempts.c.payment_id == row["id"])
+                .order_by(payment_attempts.c.number)
+            )
+        ).mappings()
+    ]
+    return Payment(
+        id=row["id"],
+        order_id=row["order_id"],
+        amount=Money(amount=row["amount"], currency=row["currency"]),
+        token=row["token"],
+        provider=row["provider"],
+        status=PaymentStatus(row["status"]),
+        cancel_requested=row["cancel_requested"],
+        provider_reference=row["provider_reference"],
+        refund_reference=row["refund_reference"],
+        failure_reason=row["failure_reason"],
+        attempts=attempts,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        charge_started_at=row["charge_started_at"],
+        version=row["version"],
+    )
 
 
 class SqlPaymentsUnitOfWork(SqlUnitOfWork):
     payments: SqlPaymentRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(engine, outbox, inbox)
+        super().__init__(engine, outbox, inbox, events=integration_events)
 
     def _open(self, connection: AsyncConnection) -> None:
-        self.payments = SqlPaymentRepository(connection)
+        self.payments = SqlPaymentRepository(connection, self.track)
 
 
 def _row(payment: Payment) -> dict[str, Any]:

@@ -1,0 +1,82 @@
+"""The payments module's handlers for the messages sent to it: reconciliation (from the CLI
+and the periodic job) and the order's payment (asked by ordering)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from orion.modules.payments.contracts.commands import Reconcile, Reconciled
+from orion.modules.payments.contracts.queries import (
+    GetOrderPayment,
+    OrderPayment,
+    PaymentAttemptView,
+)
+from orion.modules.payments.domain.payment import Payment
+from orion.shared_kernel.application.clock import Clock
+
+from .gateway import GatewayUnavailable
+from .ports import PaymentsReadModel, PaymentsUnitOfWork
+from .settlement import Settlement
+
+
+class ReconcileHandler:
+    """Drives every payment left unsettled through the settlement again. Not registered with
+    a unit of work: it reads the payments to examine in one short transaction, and each is
+    then advanced in the settlement's own, with the provider called between them."""
+
+    def __init__(
+        self, *, uow: Callable[[], PaymentsUnitOfWork], settlement: Settlement, clock: Clock
+    ) -> None:
+        self._uow = uow
+        self._settlement = settlement
+        self._clock = clock
+
+    async def __call__(self, command: Reconcile) -> Reconciled:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            ids = await uow.payments.unsettled(
+                untouched_since=now - command.after, limit=command.limit
+            )
+        settled = 0
+        for payment_id in ids:
+            try:
+                await self._settlement.advance(
+                    payment_id, give_up_before=now - command.give_up_after
+                )
+            except GatewayUnavailable:
+                continue  # recorded as an attempt; the next pass tries again
+            settled += 1
+        return Reconciled(examined=len(ids), settled=settled, still_unsettled=len(ids) - settled)
+
+
+class GetOrderPaymentHandler:
+    def __init__(self, read_model: PaymentsReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: GetOrderPayment) -> OrderPayment | None:
+        return await self._read_model.of_order(query.order_id)
+
+
+def order_payment(payment: Payment) -> OrderPayment:
+    """What other modules and admins see of a payment."""
+    return OrderPayment(
+        payment_id=payment.id,
+        status=payment.status.value,
+        amount=payment.amount.amount,
+        currency=payment.amount.currency,
+        provider=payment.provider,
+        provider_reference=payment.provider_reference,
+        failure_reason=payment.failure_reason,
+        attempts=[
+            PaymentAttemptView(
+                number=attempt.number,
+                at=attempt.at,
+                step=attempt.step.value,
+                outcome=attempt.outcome,
+                detail=attempt.detail,
+            )
+            for attempt in payment.attempts
+        ],
+        created_at=payment.created_at,
+        updated_at=payment.updated_at,
+    )
