@@ -382,7 +382,6 @@ class Orion:
                 *identity.blueprints(self.container.identity()),
                 *ordering.blueprints(self.container.ordering()),
                 *notifications.blueprints(self.container.notifications()),
-                metrics_blueprint(self.metric_probes()),
             ],
             readiness_checks=self._readiness_checks(),
             on_shutdown=[self.aclose],
@@ -400,14 +399,15 @@ class Orion:
         )
         return app
 
-    def create_ops_app(self) -> Quart:
-        """What a worker or a relay serves when given ``--metrics-port``: its own counters
-        on ``/metrics`` (shared state, such as the outbox backlog, is the API's to report) and
-        ``/health/live``, ``/health/ready`` for the orchestrator."""
+    def create_ops_app(self, *, shared_state: bool = False) -> Quart:
+        """What a process given ``--metrics-port`` serves there, never on the API's port:
+        its own counters on ``/metrics`` (with ``shared_state``, the API's, also what every
+        process shares: the outbox backlog, orders, payments...) and ``/health/live``,
+        ``/health/ready`` for the orchestrator."""
         return create_http_app(
             version=version("orion"),
             max_body_bytes=self.settings.max_body_bytes,
-            blueprints=[metrics_blueprint([])],
+            blueprints=[metrics_blueprint(self.metric_probes() if shared_state else [])],
             readiness_checks=self._readiness_checks(),
         )
 

@@ -62,11 +62,13 @@ def run(args: argparse.Namespace) -> None:
                         "orion: --no-workers and --no-relay need ORION_BROKER_URL: the "
                         "in-process broker delivers only inside this process"
                     )
+                ops = None if args.metrics_port is None else (args.metrics_host, args.metrics_port)
                 _run(
                     _serve(
                         orion,
                         args.host,
                         args.port,
+                        ops=ops,
                         migrate=embedded,
                         demo=args.demo,
                         workers=not args.no_workers,
@@ -131,9 +133,18 @@ def _on_signals() -> asyncio.Event:
 
 
 async def _serve(
-    orion: Orion, host: str, port: int, *, migrate: bool, demo: bool, workers: bool, relay: bool
+    orion: Orion,
+    host: str,
+    port: int,
+    *,
+    ops: tuple[str, int] | None,
+    migrate: bool,
+    demo: bool,
+    workers: bool,
+    relay: bool,
 ) -> None:
-    """The API, and unless told otherwise the relay and every module's consumers.
+    """The API, and unless told otherwise the relay and every module's consumers; with
+    ``ops`` (host, port), the metrics and health served there.
 
     On SIGTERM: readiness turns 503, consumers stop taking messages and finish the ones in
     flight, the relay finishes its pass, then the server finishes its requests and closes.
@@ -164,12 +175,21 @@ async def _serve(
                 await task
 
     app = orion.create_app()
+    ops_server = None
+    if ops is not None:
+        ops_server = asyncio.create_task(
+            serve(
+                orion.create_ops_app(shared_state=True),
+                _hypercorn_config(*ops),
+                shutdown_trigger=stopping.wait,
+            )
+        )
     _freeze_startup_objects()
     try:
         await serve(app, config, shutdown_trigger=shutdown_trigger)
     finally:
         stopping.set()
-        for task in (relay_task, jobs_task):
+        for task in (relay_task, jobs_task, ops_server):
             if task is not None and not task.done():
                 await task
 

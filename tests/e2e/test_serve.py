@@ -170,10 +170,17 @@ def test_serve_on_the_postgresql_server() -> None:
         assert "admin ops@example.com" in made.stdout
         seeded = orion("seed", "--demo", env=env)
         assert seeded.returncode == 0, seeded.stderr
-        server = Server(env)
+        metrics_port = free_port()
+        server = Server(env, "--metrics-port", str(metrics_port))
         try:
             server.wait_ready()
             browse(server.http)
+            # the operator's numbers on their own port, never on the API's
+            assert server.http.get("/metrics").status_code == 404
+            metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10)
+            assert metrics.status_code == 200
+            assert "orion_outbox_pending" in metrics.text
+            assert "orion_http_requests_total" in metrics.text
             login = server.http.post(
                 "/api/v1/auth/login", json={"email": "ops@example.com", "password": PASSWORD}
             )

@@ -11,6 +11,7 @@ from quart import Quart, Response, json, request
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
+from orion.shared_kernel.adapters.http.input import InputRefused
 from orion.shared_kernel.adapters.ratelimit import RateLimited
 from orion.shared_kernel.domain.errors import (
     ConcurrencyConflict,
@@ -111,11 +112,20 @@ def install_problem_handlers(app: Quart) -> None:
             errors=errors,
         )
 
+    @app.errorhandler(InputRefused)
+    async def input_refused(error: InputRefused) -> Response:
+        extra = {} if error.errors is None else {"errors": error.errors}
+        return problem(error.status, error.code, error.title, error.detail, **extra)
+
     @app.errorhandler(HTTPException)
     async def http_error(error: HTTPException) -> Response:
         status = error.code or 500
         code = _HTTP_CODES.get(status, f"http-{status}")
-        return problem(status, code, error.name, error.description)
+        response = problem(status, code, error.name, error.description)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value  # Allow of a 405, Retry-After of a 503...
+        return response
 
     @app.errorhandler(Exception)
     async def unexpected(error: Exception) -> Response:

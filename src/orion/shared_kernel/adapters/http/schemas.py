@@ -17,6 +17,12 @@ def _known_currency(code: str) -> str:
     return code
 
 
+# What PostgreSQL's integer columns hold: a bound past it would reach the database and fail
+# there, so a filter or field on such a column is bounded here (422) and says so in OpenAPI.
+BIGINT_MAX = 2**63 - 1
+INTEGER_MAX = 2**31 - 1
+MinorUnitsFilter = Annotated[int, Field(ge=0, le=BIGINT_MAX)]
+
 # An ISO 4217 code Orion knows the exponent of, wherever a request names a currency.
 CurrencyCode = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_known_currency)]
 

@@ -7,6 +7,7 @@ PATCH needs it back in ``If-Match`` (or ``version`` in the body) and answers 412
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -48,6 +49,9 @@ from .schemas import (
     category_json,
     product_json,
 )
+
+# an ETag this API sends: a version in quotes (ASCII digits, as many as an integer column holds)
+ETAG = re.compile(r'"([0-9]{1,10})"')
 
 
 def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> Blueprint:
@@ -189,7 +193,7 @@ def _expected_version(body_version: int | None) -> int | None:
     header = request.headers.get("If-Match")
     if header is None:
         return body_version
-    tag = header.strip()
-    if tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit():
-        return int(tag[1:-1])
+    tag = ETAG.fullmatch(header.strip())
+    if tag is not None:
+        return int(tag[1])
     raise StaleProduct(f"If-Match {header!r} matches no version of this product")

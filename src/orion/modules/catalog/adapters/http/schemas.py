@@ -10,7 +10,13 @@ from pydantic import BaseModel, Field
 
 from orion.modules.catalog.application.queries import MAX_PAGE, CategoryView, ProductView
 from orion.shared_kernel.adapters.http.exchange_rates import ConversionOut, CurrencyQuery
-from orion.shared_kernel.adapters.http.schemas import Body, MoneyIn, MoneyOut
+from orion.shared_kernel.adapters.http.schemas import (
+    INTEGER_MAX,
+    Body,
+    MinorUnitsFilter,
+    MoneyIn,
+    MoneyOut,
+)
 
 
 class ProductIn(Body):
@@ -31,7 +37,7 @@ class ProductPatch(Body):
     category: str | None = Field(default=None, min_length=1, max_length=64)
     price: MoneyIn | None = None
     active: bool | None = None
-    version: int | None = Field(default=None, ge=0)
+    version: int | None = Field(default=None, ge=0, le=INTEGER_MAX)
 
 
 class StockAdjustmentIn(Body):
@@ -44,8 +50,8 @@ class ProductListQuery(CurrencyQuery):
         default=None, max_length=200, description="Searched in name, description."
     )
     category: str | None = Field(default=None, max_length=64)
-    min_price: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
-    max_price: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
+    min_price: MinorUnitsFilter | None = Field(default=None, description="Minor units, inclusive.")
+    max_price: MinorUnitsFilter | None = Field(default=None, description="Minor units, inclusive.")
     in_stock: bool | None = None
     sort: Literal["name", "-name", "price", "-price", "created_at", "-created_at"] = "name"
     limit: int = Field(default=20, ge=1, le=MAX_PAGE, description="Above 100 is refused (422).")
