@@ -4,8 +4,9 @@ The test process logs its JSON lines, DEBUG and up, to ``pytest.jsonl`` in ``LOG
 (``ORION_TEST_LOG_DIR``, a new directory for each run, else a new temporary directory,
 removed after a clean run); each Orion process a test starts writes its output to a file
 there too (``process_log``). When the session ends, ``leaks`` looks through them all for the
-secrets the tests use (``SECRETS``) and for anything shaped like a signed token or a bearer
-header; ``tests/conftest.py`` fails the run on a find.
+secrets the tests use (``SECRETS``), for anything shaped like a signed token, a bearer header,
+a password hash or a card token, and for an email address in an error line (where SQL
+parameters and exception messages end up); ``tests/conftest.py`` fails the run on a find.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ SECRETS: dict[str, str] = {}
 SHAPES = {
     "a JWT": re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"),
     "a bearer header": re.compile(r"Bearer [A-Za-z0-9._~+/-]{16,}"),
+    "a password hash": re.compile(r"\$argon2(?:id|i|d)\$"),
+    "a card token": re.compile(r"\btok_[A-Za-z0-9_]{3,}"),
 }
+# a line that reports an error: its level, or a traceback in it
+ERROR_LINE = re.compile(r'"level": ?"(?:error|critical)"|"exception": ?"|Traceback \(most recent')
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 def secret(name: str, value: str) -> str:
@@ -76,5 +82,7 @@ def leaks(directory: Path, secrets: Mapping[str, str]) -> list[str]:
             for number, line in enumerate(log, 1):
                 named = [name for name, value in secrets.items() if value in line]
                 named += [name for name, shape in SHAPES.items() if shape.search(line)]
+                if ERROR_LINE.search(line) and EMAIL.search(line):
+                    named.append("an email in an error line")
                 found += [f"{path.name}:{number}: {name}" for name in named]
     return found

@@ -16,6 +16,7 @@ def create_engine(url: str, *, pool_size: int, echo: bool = False) -> AsyncEngin
         pool_timeout=10,
         pool_pre_ping=False,  # a dead connection fails the transaction, which the caller retries
         echo=echo,
+        hide_parameters=True,  # an error names its statement, never the values (hashes, emails)
         connect_args={"server_settings": {"application_name": "orion"}},
     )
 
