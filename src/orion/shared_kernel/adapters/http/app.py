@@ -18,6 +18,7 @@ from quart_schema import QuartSchema
 from orion.shared_kernel.adapters.http.docs import docs_blueprint
 from orion.shared_kernel.adapters.http.health import ReadinessCheck, health_blueprint
 from orion.shared_kernel.adapters.http.input import StrictJsonRequest, refuse_unsafe_query
+from orion.shared_kernel.adapters.http.openapi import OrionOpenAPI
 from orion.shared_kernel.adapters.http.problems import install_problem_handlers
 from orion.shared_kernel.adapters.metrics import HTTP_DURATION, HTTP_REQUESTS
 from orion.shared_kernel.adapters.telemetry import tracer
@@ -51,6 +52,7 @@ def create_http_app(
         redoc_ui_path=None,
         scalar_ui_path=None,
         swagger_ui_path=None,  # served from Orion's own files instead: docs_blueprint
+        openapi_provider_class=OrionOpenAPI,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # after QuartSchema sets app.json
     install_problem_handlers(app)

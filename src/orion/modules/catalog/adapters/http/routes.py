@@ -33,6 +33,7 @@ from orion.modules.catalog.application.queries import (
 from orion.modules.catalog.domain.errors import StaleProduct
 from orion.shared_kernel.adapters.http.auth import require_admin
 from orion.shared_kernel.adapters.http.exchange_rates import CurrencyQuery, converted_json
+from orion.shared_kernel.adapters.http.openapi import answers, headers
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter, Quote
 from orion.shared_kernel.application.mediator import Mediator
 from orion.shared_kernel.domain.errors import PreconditionRequired
@@ -52,6 +53,11 @@ from .schemas import (
 
 # an ETag this API sends: a version in quotes (ASCII digits, as many as an integer column holds)
 ETAG = re.compile(r'"([0-9]{1,10})"')
+IF_MATCH = {
+    "name": "If-Match",
+    "description": "The ETag from GET: the version this write was made against.",
+    "schema": {"type": "string", "pattern": '^"[0-9]{1,10}"$'},
+}
 
 
 def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> Blueprint:
@@ -94,6 +100,7 @@ def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> 
         return jsonify({"items": [category_json(item) for item in categories]})
 
     @blueprint.post("/admin/products")
+    @answers(409)
     @require_admin
     @validate_request(ProductIn)
     @document_response(ProductOut, 201)
@@ -124,6 +131,8 @@ def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> 
         return _product_response(view)
 
     @blueprint.patch("/admin/products/<uuid:product_id>")
+    @answers(412, 428)
+    @headers(IF_MATCH)
     @require_admin
     @validate_request(ProductPatch)
     @document_response(ProductOut)
@@ -149,6 +158,8 @@ def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> 
         return _product_response(view)
 
     @blueprint.delete("/admin/products/<uuid:product_id>")
+    @answers(204, 412)
+    @headers(IF_MATCH)
     @require_admin
     async def delete_product(product_id: uuid.UUID) -> Response:
         """Soft delete: gone from the shop, kept for order history. ``If-Match`` optional."""
@@ -158,6 +169,7 @@ def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> 
         return Response(status=204)
 
     @blueprint.post("/admin/products/<uuid:product_id>/stock")
+    @answers(409)
     @require_admin
     @validate_request(StockAdjustmentIn)
     @document_response(ProductOut)
