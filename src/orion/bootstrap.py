@@ -8,7 +8,6 @@ and clients connect on first use, inside the event loop that serves.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,7 +17,6 @@ from importlib.metadata import version
 
 import redis.asyncio as aioredis
 import sqlalchemy as sa
-import sqlalchemy.exc
 import structlog
 from dependency_injector import containers, providers
 from quart import Quart
@@ -43,7 +41,12 @@ from orion.shared_kernel.adapters.http.ratelimit import (
     install_rate_limits,
     parse_networks,
 )
-from orion.shared_kernel.adapters.mediator import InProcessMediator, log_context, map_errors
+from orion.shared_kernel.adapters.mediator import (
+    InProcessMediator,
+    log_context,
+    map_errors,
+    retried,
+)
 from orion.shared_kernel.adapters.messaging.broker import Subscription, subscribed_types
 from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
 from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
@@ -60,21 +63,16 @@ from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.sql.embedded import EmbeddedPostgres
-from orion.shared_kernel.adapters.sql.engine import create_engine
+from orion.shared_kernel.adapters.sql.engine import (
+    UNAVAILABLE,
+    create_engine,
+    once_more_if_transient,
+)
 from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
 from orion.shared_kernel.adapters.sql.migrations import migrate
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 
 log = structlog.get_logger("orion.bootstrap")
-
-# Failures that mean "a dependency cannot be reached", answered 503 rather than 500.
-UNAVAILABLE: tuple[type[BaseException], ...] = (
-    OSError,
-    asyncio.TimeoutError,
-    sqlalchemy.exc.InterfaceError,
-    sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.TimeoutError,
-)
 
 
 class Container(containers.DeclarativeContainer):
@@ -82,10 +80,18 @@ class Container(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     engine = providers.Singleton(
-        create_engine, url=config.database_url, pool_size=config.db_pool_size
+        create_engine,
+        url=config.database_url,
+        pool_size=config.db_pool_size,
+        pool_timeout_s=config.db_pool_timeout_s,
+        statement_timeout_ms=config.db_statement_timeout_ms,
+        lock_timeout_ms=config.db_lock_timeout_ms,
     )
     mediator = providers.Singleton(
-        InProcessMediator, behaviours=providers.List(map_errors(UNAVAILABLE), log_context)
+        InProcessMediator,
+        behaviours=providers.List(
+            map_errors(UNAVAILABLE), log_context, retried(once_more_if_transient)
+        ),
     )
 
     cache_backend = providers.Singleton(cache_backend, redis_url=config.redis_url)
@@ -167,6 +173,9 @@ class Orion:
             {
                 "database_url": database_url,
                 "db_pool_size": settings.db_pool_size,
+                "db_pool_timeout_s": settings.db_pool_timeout_s,
+                "db_statement_timeout_ms": settings.db_statement_timeout_ms,
+                "db_lock_timeout_ms": settings.db_lock_timeout_ms,
                 "cache_ttl_s": settings.cache_ttl_s,
                 "redis_url": (
                     None if settings.redis_url is None else settings.redis_url.get_secret_value()

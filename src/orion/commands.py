@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy.exc
 
-from orion.bootstrap import UNAVAILABLE, Orion, UnknownModule, database_url
+from orion.bootstrap import Orion, UnknownModule, database_url
 from orion.modules.identity.application.commands import CreateAdmin
 from orion.modules.payments.application.commands import Reconcile
 from orion.settings import SettingsError, load_settings
@@ -27,6 +27,7 @@ from orion.shared_kernel.adapters.messaging import operations
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable
 from orion.shared_kernel.adapters.messaging.rabbitmq import dead_letter_queue
 from orion.shared_kernel.adapters.periodic import run_periodically
+from orion.shared_kernel.adapters.sql.engine import UNAVAILABLE
 from orion.shared_kernel.adapters.telemetry import configure_tracing
 from orion.shared_kernel.domain.errors import DependencyUnavailable, DomainError
 

@@ -16,6 +16,7 @@ from quart import current_app, g, request
 from quart_schema import security_scheme
 
 from orion.shared_kernel.adapters.http.openapi import answers
+from orion.shared_kernel.adapters.sql.engine import once_more_if_transient
 from orion.shared_kernel.application.auth import Authenticator, Principal
 from orion.shared_kernel.domain.errors import NotAllowed, NotAuthenticated
 
@@ -38,7 +39,8 @@ async def authenticate() -> Principal:
         if token is None:
             raise NotAuthenticated("a bearer token is required")
         authenticator = cast(Authenticator, current_app.extensions[AUTHENTICATOR])
-        principal = await authenticator.authenticate(token)
+        # the session check reads the database: after a dropped connection, once more
+        principal = await once_more_if_transient(lambda: authenticator.authenticate(token))
         g.principal = principal
         structlog.contextvars.bind_contextvars(user_id=str(principal.user_id))
     return principal

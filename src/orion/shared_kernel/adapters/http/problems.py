@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from orion.shared_kernel.adapters.http.input import InputRefused
 from orion.shared_kernel.adapters.ratelimit import RateLimited
+from orion.shared_kernel.adapters.sql.engine import UNAVAILABLE
 from orion.shared_kernel.domain.errors import (
     ConcurrencyConflict,
     Conflict,
@@ -126,6 +127,19 @@ def install_problem_handlers(app: Quart) -> None:
             if name.lower() != "content-type":
                 response.headers[name] = value  # Allow of a 405, Retry-After of a 503...
         return response
+
+    async def unavailable(error: Exception) -> Response:
+        """A dependency that failed outside a handler (the session check of a token...)."""
+        log.warning("dependency_unavailable", error=type(error).__name__)
+        return problem(
+            503,
+            DependencyUnavailable.code,
+            DependencyUnavailable.title,
+            f"{type(error).__name__}: try again shortly",
+        )
+
+    for kind in UNAVAILABLE:
+        app.register_error_handler(kind, unavailable)
 
     @app.errorhandler(Exception)
     async def unexpected(error: Exception) -> Response:
