@@ -169,13 +169,13 @@ async def test_malformed_json_is_told_in_words_with_where(client: Client) -> Non
     response = await client.post(
         "/api/v1/auth/login", data='{"email": ', headers={"Content-Type": "application/json"}
     )
-    document = await problem(response, 400, "malformed-json")
+    document = await problem(response, 400, "malformed-request")
     assert "line 1 column" in document["detail"]
     assert "browser" not in json.dumps(document)
     not_json = await client.post(
         "/api/v1/auth/login", data="NaN", headers={"Content-Type": "application/json"}
     )
-    await problem(not_json, 400, "malformed-json")
+    await problem(not_json, 400, "malformed-request")
 
 
 @pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])

@@ -4,7 +4,8 @@ routes: a hostile body or query string is refused here with problem+json, never 
 - A JSON body must say so (``Content-Type: application/json``, else 415), be UTF-8 (else
   400 ``invalid-encoding``), nest at most ``MAX_JSON_DEPTH`` arrays and objects (else 400
   ``too-deeply-nested``: counted on the raw text, before the parser recurses) and be JSON
-  (else 400 ``malformed-json``; ``NaN`` and ``Infinity`` are not JSON).
+  (else 400 ``malformed-request``; ``NaN`` and ``Infinity`` are not JSON). A number with a
+  zero fraction (``74.0``) is read as the integer it is, as JSON Schema's ``integer`` says.
 - No string of the body, and no query parameter, may hold U+0000 or a lone surrogate: text
   PostgreSQL cannot store would fail the request deep in a transaction. 422
   ``validation-failed`` names each such field, as a model's own validation would.
@@ -88,7 +89,7 @@ def parse_json(raw: bytes) -> Any:
         )
         message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
         raise InputRefused(
-            400, "malformed-json", "The body is not valid JSON", f"{message}{where}"
+            400, "malformed-request", "The body is not valid JSON", f"{message}{where}"
         ) from None
     fields = sorted(set(_unsafe_strings(document, ())))
     if fields:
