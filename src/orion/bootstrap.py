@@ -365,16 +365,27 @@ class Orion:
         return engine
 
     async def migrate(self) -> None:
-        await migrate(
-            self.engine,
-            [
-                catalog.MIGRATIONS,
-                identity.MIGRATIONS,
-                ordering.MIGRATIONS,
-                payments.MIGRATIONS,
-                notifications.MIGRATIONS,
-            ],
+        # a connection of its own, without the requests' time limits: a migration may run
+        # long, and waits for another one's lock
+        engine = create_engine(
+            self.container.config.database_url(),
+            pool_size=1,
+            statement_timeout_ms=None,
+            lock_timeout_ms=None,
         )
+        try:
+            await migrate(
+                engine,
+                [
+                    catalog.MIGRATIONS,
+                    identity.MIGRATIONS,
+                    ordering.MIGRATIONS,
+                    payments.MIGRATIONS,
+                    notifications.MIGRATIONS,
+                ],
+            )
+        finally:
+            await engine.dispose()
 
     async def seed_demo(self, *, only_if_empty: bool = False) -> int:
         created = await catalog.seed_demo_catalog(self.mediator, only_if_empty=only_if_empty)

@@ -91,10 +91,20 @@ def create_engine(
     *,
     pool_size: int,
     pool_timeout_s: float = 3,
-    statement_timeout_ms: int = 5000,
-    lock_timeout_ms: int = 2000,
+    statement_timeout_ms: int | None = 5000,
+    lock_timeout_ms: int | None = 2000,
     echo: bool = False,
 ) -> AsyncEngine:
+    """None for a timeout: none (migrations may run long and wait for each other's lock)."""
+    server_settings = {"application_name": "orion"}
+    connect_args: dict[str, object] = {"server_settings": server_settings}
+    if statement_timeout_ms is not None:
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
+        # a server that stopped answering: the client gives up a second after the server
+        # would have cancelled the statement, and connecting has the same bound
+        connect_args["command_timeout"] = connect_args["timeout"] = statement_timeout_ms / 1000 + 1
+    if lock_timeout_ms is not None:
+        server_settings["lock_timeout"] = str(lock_timeout_ms)
     # looked up at each call, not imported: tracing wraps the factory when it is configured,
     # after this module was imported, and the wrapper gives the engine its SQL spans
     engine = sqlalchemy.ext.asyncio.create_async_engine(
@@ -105,17 +115,7 @@ def create_engine(
         pool_pre_ping=False,  # a dead connection fails its transaction, which is run again
         echo=echo,
         hide_parameters=True,  # an error names its statement, never the values (hashes, emails)
-        connect_args={
-            "server_settings": {
-                "application_name": "orion",
-                "statement_timeout": str(statement_timeout_ms),
-                "lock_timeout": str(lock_timeout_ms),
-            },
-            # a server that stopped answering: the client gives up a second after the server
-            # would have cancelled the statement, and connecting has the same bound
-            "command_timeout": statement_timeout_ms / 1000 + 1,
-            "timeout": statement_timeout_ms / 1000 + 1,
-        },
+        connect_args=connect_args,
     )
     sqlalchemy.event.listen(engine.sync_engine, "handle_error", _timeouts_are_unavailable)
     return engine
