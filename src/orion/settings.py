@@ -76,7 +76,11 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_pool_timeout_s: float = Field(
-        default=3, gt=0, le=60, description="How long a request waits for a connection; then 503."
+        default=10,
+        gt=0,
+        le=60,
+        description="How long a request waits for a connection (a burst of checkouts queues "
+        "behind a pool of 10); then 503.",
     )
     db_statement_timeout_ms: int = Field(
         default=5000,

@@ -90,7 +90,7 @@ def create_engine(
     url: str,
     *,
     pool_size: int,
-    pool_timeout_s: float = 3,
+    pool_timeout_s: float = 10,
     statement_timeout_ms: int | None = 5000,
     lock_timeout_ms: int | None = 2000,
     echo: bool = False,
