@@ -4,14 +4,16 @@ The test process logs its JSON lines, DEBUG and up, to ``pytest.jsonl`` in ``LOG
 (``ORION_TEST_LOG_DIR``, a new directory for each run, else a new temporary directory,
 removed after a clean run); each Orion process a test starts writes its output to a file
 there too (``process_log``). When the session ends, ``leaks`` looks through them all for the
-secrets the tests use (``SECRETS``) and for anything shaped like a signed token or a bearer
-header; ``tests/conftest.py`` fails the run on a find.
+secrets the tests use (``SECRETS``), for anything shaped like a signed token, a bearer header,
+a password hash or a card token, and for an email address in an error line (where SQL
+parameters and exception messages end up); ``tests/conftest.py`` fails the run on a find.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Mapping
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import IO, TextIO
 
 from orion.shared_kernel.adapters.logging import configure_logging
-from tests.redaction import SHAPES
+from tests.redaction import SHAPES as CREDENTIALS
 
 LOG_DIR = Path(os.environ.get("ORION_TEST_LOG_DIR") or tempfile.mkdtemp(prefix="orion-logs-"))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -27,6 +29,14 @@ RUN_LOG = LOG_DIR / "pytest.jsonl"
 
 # name -> value: what the tests sign in with, sign with and pay with
 SECRETS: dict[str, str] = {}
+SHAPES = {
+    **CREDENTIALS,  # what a failed test's report is cleaned of, too (tests/redaction.py)
+    "a password hash": re.compile(r"\$argon2(?:id|i|d)\$"),
+    "a card token": re.compile(r"\btok_[A-Za-z0-9_]{3,}"),
+}
+# a line that reports an error: its level, or a traceback in it
+ERROR_LINE = re.compile(r'"level": ?"(?:error|critical)"|"exception": ?"|Traceback \(most recent')
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 def secret(name: str, value: str) -> str:
@@ -72,5 +82,7 @@ def leaks(directory: Path, secrets: Mapping[str, str]) -> list[str]:
             for number, line in enumerate(log, 1):
                 named = [name for name, value in secrets.items() if value in line]
                 named += [name for name, shape in SHAPES.items() if shape.search(line)]
+                if ERROR_LINE.search(line) and EMAIL.search(line):
+                    named.append("an email in an error line")
                 found += [f"{path.name}:{number}: {name}" for name in named]
     return found

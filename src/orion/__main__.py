@@ -48,6 +48,17 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run no outbox relay here (it runs as `orion relay`); needs ORION_BROKER_URL",
     )
+    serve.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve /metrics (and /health/live, /health/ready) on this port, apart from the "
+        "API: the API's port never serves /metrics (default: none)",
+    )
+    serve.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="address for --metrics-port (default 127.0.0.1)",
+    )
 
     worker = commands.add_parser(
         "worker",

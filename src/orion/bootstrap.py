@@ -31,7 +31,12 @@ from orion.shared_kernel.adapters.http.app import create_http_app
 from orion.shared_kernel.adapters.http.exchange_rates import exchange_rates_blueprint
 from orion.shared_kernel.adapters.http.health import ReadinessCheck
 from orion.shared_kernel.adapters.http.ratelimit import install_rate_limits
-from orion.shared_kernel.adapters.mediator import InProcessMediator, log_context, map_errors
+from orion.shared_kernel.adapters.mediator import (
+    InProcessMediator,
+    log_context,
+    map_errors,
+    retried,
+)
 from orion.shared_kernel.adapters.messaging.broker import Broker, Subscription, subscribed_types
 from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
 from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
@@ -49,7 +54,11 @@ from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.settings import reveal
-from orion.shared_kernel.adapters.sql.engine import UNAVAILABLE, create_engine
+from orion.shared_kernel.adapters.sql.engine import (
+    UNAVAILABLE,
+    create_engine,
+    once_more_if_transient,
+)
 from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
 from orion.shared_kernel.adapters.sql.migrations import migrate
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
@@ -78,11 +87,19 @@ class Container(containers.DeclarativeContainer):
     platform = providers.Singleton(
         Platform,
         engine=providers.Singleton(
-            create_engine, url=database_url, pool_size=settings.provided.db_pool_size
+            create_engine,
+            url=database_url,
+            pool_size=settings.provided.db_pool_size,
+            pool_timeout_s=settings.provided.db_pool_timeout_s,
+            statement_timeout_ms=settings.provided.db_statement_timeout_ms,
+            lock_timeout_ms=settings.provided.db_lock_timeout_ms,
         ),
         clock=clock,
         mediator=providers.Singleton(
-            InProcessMediator, behaviours=providers.List(map_errors(UNAVAILABLE), log_context)
+            InProcessMediator,
+            behaviours=providers.List(
+                map_errors(UNAVAILABLE), log_context, retried(once_more_if_transient)
+            ),
         ),
         exchange_rates=exchange_rates,
         cache_backend=providers.Singleton(cache_backend, redis_url=redis_url),
@@ -181,7 +198,18 @@ class Orion:
         await self.broker.stop()
 
     async def migrate(self) -> None:
-        await migrate(self.engine, [m.definition.migrations for m in self.modules.values()])
+        """On a connection of its own, without the requests' time limits: a migration may run
+        long, and waits for another one's lock."""
+        engine = create_engine(
+            self.container.database_url(),
+            pool_size=1,
+            statement_timeout_ms=None,
+            lock_timeout_ms=None,
+        )
+        try:
+            await migrate(engine, [m.definition.migrations for m in self.modules.values()])
+        finally:
+            await engine.dispose()
 
     def create_app(self) -> Quart:
         app = create_http_app(
@@ -190,7 +218,6 @@ class Orion:
             blueprints=[
                 exchange_rates_blueprint(self.exchange_rates),
                 *(bp for module in self.modules.values() for bp in module.blueprints()),
-                metrics_blueprint(self.metric_probes()),
             ],
             readiness_checks=self._readiness_checks(),
             on_shutdown=[self.aclose],
@@ -200,14 +227,15 @@ class Orion:
         install_rate_limits(app, self.platform.limiter, self.settings)
         return app
 
-    def create_ops_app(self) -> Quart:
-        """What a worker or a relay serves when given ``--metrics-port``: its own counters
-        on ``/metrics`` (shared state, such as the outbox backlog, is the API's to report) and
-        ``/health/live``, ``/health/ready`` for the orchestrator."""
+    def create_ops_app(self, *, shared_state: bool = False) -> Quart:
+        """What a process given ``--metrics-port`` serves there, never on the API's port: its
+        own counters on ``/metrics`` (with ``shared_state``, the API's, also what every
+        process shares: the outbox backlog, orders, payments...) and ``/health/live``,
+        ``/health/ready`` for the orchestrator."""
         return create_http_app(
             version=version("orion"),
             max_body_bytes=self.settings.max_body_bytes,
-            blueprints=[metrics_blueprint([])],
+            blueprints=[metrics_blueprint(self.metric_probes() if shared_state else [])],
             readiness_checks=self._readiness_checks(),
         )
 

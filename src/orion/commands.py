@@ -51,8 +51,11 @@ def run(args: argparse.Namespace) -> None:
     password = _read_password() if args.command == "admin" else ""
     # bound before anything slow starts, so that a port in use is told at once
     listening: Any = None
+    ops_listening: Any = None
     if args.command == "serve":
         listening = _listening(args.host, args.port, flag="--port")
+        if args.metrics_port is not None:
+            ops_listening = _listening(args.metrics_host, args.metrics_port, flag="--metrics-port")
     elif args.command in {"worker", "relay"} and args.metrics_port is not None:
         listening = _listening(args.host, args.metrics_port, flag="--metrics-port")
 
@@ -64,6 +67,7 @@ def run(args: argparse.Namespace) -> None:
                     _serve(
                         orion,
                         listening,
+                        ops=ops_listening,
                         migrate=embedded,
                         demo=args.demo,
                         workers=not args.no_workers,
@@ -176,9 +180,18 @@ def _on_signals() -> asyncio.Event:
 
 
 async def _serve(
-    orion: Orion, config: Any, *, migrate: bool, demo: bool, workers: bool, relay: bool
+    orion: Orion,
+    config: Any,
+    *,
+    ops: Any,
+    migrate: bool,
+    demo: bool,
+    workers: bool,
+    relay: bool,
 ) -> None:
-    """The API, and unless told otherwise the relay and every module's consumers.
+    """The API (``config``: a Hypercorn config on a bound socket), and unless told otherwise
+    the relay and every module's consumers; with ``ops`` (another), the metrics and health
+    served there.
 
     On SIGTERM: readiness turns 503, consumers stop taking messages and finish the ones in
     flight, the relay finishes its pass, then the server finishes its requests and closes.
@@ -208,12 +221,17 @@ async def _serve(
                 await task
 
     app = orion.create_app()
+    ops_server = None
+    if ops is not None:
+        ops_server = asyncio.create_task(
+            serve(orion.create_ops_app(shared_state=True), ops, shutdown_trigger=stopping.wait)
+        )
     _freeze_startup_objects()
     try:
         await serve(app, config, shutdown_trigger=shutdown_trigger)
     finally:
         stopping.set()
-        for task in (relay_task, jobs_task):
+        for task in (relay_task, jobs_task, ops_server):
             if task is not None and not task.done():
                 await task
 

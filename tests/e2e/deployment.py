@@ -66,10 +66,13 @@ def deployed(mode: str, env: dict[str, str], *, admin: str | None = None) -> Ite
         server.wait_ready()
         yield server
     finally:
-        assert server.stop() == 0
-        for worker in workers:
-            worker.terminate()
-            assert worker.wait(timeout=30) == 0
+        try:
+            assert server.stop() == 0
+        finally:  # an API that failed to start or stop must not leave its workers running
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                assert worker.wait(timeout=30) == 0
 
 
 def new_pen(http: httpx.Client, admin: dict[str, str], stock: int, sku: str = "PEN") -> str:

@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -156,25 +157,40 @@ def test_restart_keeps_data_and_does_not_seed_twice(tmp_path: Path) -> None:
         assert sum(category["product_count"] for category in categories) == 55
 
 
-def test_serve_on_the_postgresql_server() -> None:
-    name = f"orion_e2e_{uuid.uuid4().hex[:10]}"
+@contextmanager
+def server_database(prefix: str = "orion_e2e") -> Iterator[str]:
+    """The URL of a new database on the PostgreSQL server, dropped on leaving."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     try:
         asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError) as error:
         unavailable("PostgreSQL server", error)
-    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    env = orion_env(ORION_DATABASE_URL=url)
     try:
+        yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_serve_on_the_postgresql_server() -> None:
+    with server_database() as url:
+        env = orion_env(ORION_DATABASE_URL=url)
         assert orion("migrate", env=env).returncode == 0
         made = orion("admin", "create", "--email", "ops@example.com", env=env, stdin=PASSWORD)
         assert made.returncode == 0, made.stderr
         assert "admin ops@example.com" in made.stdout
         seeded = orion("seed", "--demo", env=env)
         assert seeded.returncode == 0, seeded.stderr
-        server = Server(env)
+        metrics_port = free_port()
+        server = Server(env, "--metrics-port", str(metrics_port))
         try:
             server.wait_ready()
             browse(server.http)
+            # the operator's numbers on their own port, never on the API's
+            assert server.http.get("/metrics").status_code == 404
+            metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10)
+            assert metrics.status_code == 200
+            assert "orion_outbox_pending" in metrics.text
+            assert "orion_http_requests_total" in metrics.text
             login = server.http.post(
                 "/api/v1/auth/login", json={"email": "ops@example.com", "password": PASSWORD}
             )
@@ -192,8 +208,6 @@ def test_serve_on_the_postgresql_server() -> None:
             assert created.status_code == 201
         finally:
             assert server.stop() == 0
-    finally:
-        asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _admin_sql(statement: str) -> None:

@@ -1,5 +1,6 @@
-"""The end-of-run check finds a secret, a JWT or a bearer header in any log of the run, and
-nothing in clean lines (tests/log_hygiene.py; the run fails on a find)."""
+"""The end-of-run check finds a secret, a JWT, a bearer header, a password hash, a card token
+or an email in an error line in any log of the run, and nothing in clean lines
+(tests/log_hygiene.py; the run fails on a find)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,20 @@ def test_ids_hashes_and_trace_ids_are_not_taken_for_secrets(tmp_path: Path) -> N
     )
 
     assert leaks(tmp_path, {"admin password": "correct horse battery staple"}) == []
+
+
+def test_hashes_card_tokens_and_emails_in_error_lines_are_found(tmp_path: Path) -> None:
+    (tmp_path / "pytest.jsonl").write_text(
+        '{"event": "request_failed", "level": "error", "exception": "DBAPIError [parameters: '
+        "('ada@example.com', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA')]\"}\n"
+        '{"event": "payment_failed", "level": "info", "card": "tok_insufficient_funds"}\n'
+        '{"event": "email_sent", "level": "info", "recipient": "ada@example.com"}\n'
+        "Traceback (most recent call last): KeyError: 'grace@example.org'\n"
+    )
+
+    assert leaks(tmp_path, {}) == [
+        "pytest.jsonl:1: a password hash",
+        "pytest.jsonl:1: an email in an error line",
+        "pytest.jsonl:2: a card token",
+        "pytest.jsonl:4: an email in an error line",
+    ]

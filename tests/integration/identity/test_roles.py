@@ -196,3 +196,25 @@ async def test_the_user_list_refuses_bad_parameters(client: Client, admin: dict[
     for params in ({"cursor": "not-a-cursor"}, {"limit": 0}, {"limit": 101}, {"role": "root"}):
         answer = await client.get("/api/v1/admin/users", query_string=params, headers=admin)
         assert answer.status_code == 422, (params, await answer.get_data(as_text=True))
+
+
+async def test_the_role_is_read_from_the_account_at_each_request_not_from_the_token(
+    client: Client, orion: Orion, admin: dict[str, str]
+) -> None:
+    """A token's ``role`` claim is only what the role was when it was signed: the session
+    check reads the account's role, so a change counts at the next request."""
+    customer = await signed_in(client, "grace@example.com")
+    as_customer = bearer(customer["access_token"])
+    assert (await client.get("/api/v1/admin/users", headers=admin)).status_code == 200
+    assert (await client.get("/api/v1/admin/users", headers=as_customer)).status_code == 403
+
+    async with orion.engine.begin() as connection:  # behind the API's back: sessions stay on
+        await connection.execute(
+            sa.update(users).where(users.c.email == ADMIN_EMAIL).values(role="customer")
+        )
+        await connection.execute(
+            sa.update(users).where(users.c.email == "grace@example.com").values(role="admin")
+        )
+
+    await problem(await client.get("/api/v1/admin/users", headers=admin), 403, "forbidden")
+    assert (await client.get("/api/v1/admin/users", headers=as_customer)).status_code == 200

@@ -111,8 +111,11 @@ async def test_a_forged_token_is_refused(client: Client, genuine: str, forge: Fo
     forged = forge(genuine, claims(genuine))
     assert forged != genuine
     response = await client.get("/api/v1/me", headers=bearer(forged))
-    await problem(response, 401, "invalid-access-token")
+    document = await problem(response, 401, "invalid-access-token")
     assert response.headers["WWW-Authenticate"] == "Bearer"
+    # in words, not the JWT library's exception class (InvalidSignatureError...)
+    assert document["detail"].startswith(("the access token ", "the token "))
+    assert "Error" not in document["detail"]
 
 
 async def test_an_expired_token_is_refused(client: Client, orion: Orion, genuine: str) -> None:
@@ -122,9 +125,10 @@ async def test_an_expired_token_is_refused(client: Client, orion: Orion, genuine
     fresh = tokens.issue(principal, now=datetime.now(UTC) - timedelta(seconds=30))
     assert await me(client, fresh) == 200
     stale = tokens.issue(principal, now=datetime.now(UTC) - timedelta(minutes=16))
-    await problem(
+    document = await problem(
         await client.get("/api/v1/me", headers=bearer(stale)), 401, "invalid-access-token"
     )
+    assert document["detail"] == "the access token has expired: refresh it, or sign in again"
 
 
 async def test_a_well_signed_token_of_no_live_session_is_refused(

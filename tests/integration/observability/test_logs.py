@@ -3,12 +3,16 @@ API through the relay into every consumer, and no secret on any line of a whole 
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from opentelemetry.sdk.trace import ReadableSpan
 
 from orion.bootstrap import Orion
 from orion.modules.identity.adapters.sql.tables import outbox as identity_outbox
+from orion.modules.identity.adapters.sql.tables import users
+from orion.shared_kernel.adapters.http.problems import log as http_log
 from tests.conftest import JWT_KEYS, Client
+from tests.integration.identity.helpers import make_user, stored_hash
 from tests.integration.observability.conftest import LogLines
 from tests.integration.ordering.helpers import (
     ORDER_BODY,
@@ -139,3 +143,33 @@ async def test_no_password_token_or_key_reaches_a_log_line(
     leaked = [name for name, secret in secrets.items() if secret in text]
     assert leaked == []
     assert "Bearer" not in text
+
+
+async def test_a_database_error_on_a_row_holding_a_hash_logs_no_parameter(
+    orion: Orion, logs: LogLines
+) -> None:
+    """The error names its statement, never its values: not the hash, not the email."""
+    email = "ada.hashed@example.com"
+    await make_user(orion, email)
+    hashed = await stored_hash(orion, email)
+
+    async def fail() -> None:
+        async with orion.engine.begin() as connection:
+            try:
+                await connection.execute(
+                    sa.update(users)
+                    .where(users.c.email == email)
+                    .values(password_hash=hashed, version=users.c.version / 0)
+                )
+            except sa.exc.DBAPIError:
+                http_log.exception("request_failed")  # as an unexpected error is logged
+                raise
+
+    with pytest.raises(sa.exc.DBAPIError):
+        await fail()
+
+    text = logs.text()
+    assert "division by zero" in text
+    assert "UPDATE identity.users" in text
+    assert hashed not in text
+    assert email not in text

@@ -1,5 +1,6 @@
-"""GET /metrics as Prometheus scrapes it: each family there, and values that move as a
-checkout goes through (in-process broker), or that grow while the broker is unreachable."""
+"""GET /metrics as Prometheus scrapes it, on the metrics port (``--metrics-port``, never the
+API's): each family there, and values that move as a checkout goes through (in-process
+broker), or that grow while the broker is unreachable."""
 
 from __future__ import annotations
 
@@ -40,17 +41,18 @@ FAMILIES = {
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
-async def exposition(client: Client) -> str:
-    response = await client.get("/metrics")
+async def exposition(shop: Orion) -> str:
+    """A scrape of what ``orion serve --metrics-port`` serves there."""
+    response = await shop.create_ops_app(shared_state=True).test_client().get("/metrics")
     assert response.status_code == 200
     assert response.content_type.startswith("text/plain")
     return str(await response.get_data(as_text=True))
 
 
-async def scrape(client: Client) -> Samples:
+async def scrape(shop: Orion) -> Samples:
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(await exposition(client))
+        for family in text_string_to_metric_families(await exposition(shop))
         for sample in family.samples
     }
 
@@ -66,13 +68,13 @@ async def test_a_checkout_moves_the_http_outbox_relay_consumer_and_order_metrics
     headers = await customer(orion)
     await put_item(client, headers, await product(orion, price=1_250), quantity=2)
     await settle(orion)
-    names = {family.name for family in text_string_to_metric_families(await exposition(client))}
+    names = {family.name for family in text_string_to_metric_families(await exposition(orion))}
     assert names >= FAMILIES
-    before = await scrape(client)
+    before = await scrape(orion)
     assert value(before, "orion_metrics_probes_failed") == 0
 
     assert (await checkout(client, headers)).status_code == 202
-    waiting = await scrape(client)
+    waiting = await scrape(orion)
     assert value(waiting, "orion_outbox_pending", module="ordering") == 1
     assert value(waiting, "orion_outbox_oldest_pending_age_seconds", module="ordering") > 0
     assert value(waiting, "orion_orders_total", event="placed", currency="EUR") == (
@@ -87,7 +89,7 @@ async def test_a_checkout_moves_the_http_outbox_relay_consumer_and_order_metrics
     )
 
     await settle(orion)
-    after = await scrape(client)
+    after = await scrape(orion)
 
     def grew(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
@@ -105,7 +107,7 @@ async def test_a_checkout_moves_the_http_outbox_relay_consumer_and_order_metrics
     idle = value(after, "orion_db_pool_connections_in_use")
     async with orion.engine.connect() as connection:
         await connection.exec_driver_sql("SELECT 1")
-        held = await scrape(client)
+        held = await scrape(orion)
     assert value(held, "orion_db_pool_connections_in_use") == idle + 1
 
 
@@ -131,7 +133,7 @@ async def test_the_oldest_pending_age_grows_while_the_broker_is_unreachable(
                     pass
                 else:
                     raise AssertionError("the broker on a closed port took the messages")
-                samples = await scrape(client)
+                samples = await scrape(cut_off)
                 ages.append(
                     value(samples, "orion_outbox_oldest_pending_age_seconds", module="ordering")
                 )
@@ -147,9 +149,8 @@ async def test_the_oldest_pending_age_grows_while_the_broker_is_unreachable(
 async def test_a_dead_lettered_message_shows_in_the_dlq_depth_and_the_consumer_counter(
     shop: Orion, broker_url: str
 ) -> None:
-    async with shop.create_app().test_app() as app:
-        client = app.test_client()
-        before = await scrape(client)
+    async with shop.create_app().test_app():
+        before = await scrape(shop)
         assert value(before, "orion_dead_letter_queue_depth", queue="payments.ordering.dlq") == 0
         assert value(before, "orion_metrics_probes_failed") == 0
         connection = await aio_pika.connect(broker_url)
@@ -159,7 +160,7 @@ async def test_a_dead_lettered_message_shows_in_the_dlq_depth_and_the_consumer_c
                 aio_pika.Message(b"not an envelope"), routing_key="payments.ordering"
             )
         for _ in range(100):  # the consumer dead-letters it at once: bounded wait
-            after = await scrape(client)
+            after = await scrape(shop)
             if value(after, "orion_dead_letter_queue_depth", queue="payments.ordering.dlq"):
                 break
             await asyncio.sleep(0.1)
@@ -174,14 +175,14 @@ async def test_cache_lookups_and_rate_limit_refusals_are_counted(
     client: Client, orion: Orion
 ) -> None:
     pen = await product(orion)
-    before = await scrape(client)
+    before = await scrape(orion)
     for _ in range(2):  # a miss, then a hit
         assert (await client.get(f"/api/v1/products/{pen}")).status_code == 200
     for _ in range(6):  # the sixth wrong password of a minute is refused
         await client.post(
             "/api/v1/auth/login", json={"email": "nobody@example.com", "password": "wrong one!"}
         )
-    after = await scrape(client)
+    after = await scrape(orion)
 
     def moved(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
@@ -189,3 +190,9 @@ async def test_cache_lookups_and_rate_limit_refusals_are_counted(
     assert moved("orion_cache_lookups_total", cache="catalog", outcome="miss") == 1
     assert moved("orion_cache_lookups_total", cache="catalog", outcome="hit") == 1
     assert moved("orion_rate_limited_total", limit="5/minute") == 1
+
+
+async def test_the_api_port_does_not_serve_metrics(client: Client) -> None:
+    """Revenue and order counts are for the operator: the API's port answers 404."""
+    response = await client.get("/metrics")
+    assert response.status_code == 404

@@ -204,9 +204,10 @@ async def test_the_publishers_breaker_state_is_on_metrics(
     app = orion.create_app()
     async with app.test_app() as test_app:
         client = test_app.test_client()
-        before = await (await client.get("/metrics")).get_data(as_text=True)
+        metrics = orion.create_ops_app(shared_state=True).test_client()
+        before = await (await metrics.get("/metrics")).get_data(as_text=True)
         refused = [(await client.get("/api/v1/exchange-rates")).status_code for _ in range(3)]
-        after = await (await client.get("/metrics")).get_data(as_text=True)
+        after = await (await metrics.get("/metrics")).get_data(as_text=True)
 
     state = 'orion_circuit_breaker_state{breaker="exchange_rates.ecb",state="%s"} 1.0'
     assert refused == [503, 503, 503]

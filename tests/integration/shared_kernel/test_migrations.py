@@ -7,6 +7,7 @@ import asyncio
 import sqlalchemy as sa
 
 from orion.bootstrap import Orion
+from orion.shared_kernel.adapters.sql.migrations import MIGRATION_LOCK
 from tests.conftest import shop_settings
 
 
@@ -84,3 +85,22 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         "notifications.inbox",
         "notifications.outbox",
     }
+
+
+async def test_a_migration_waits_for_another_past_the_requests_time_limits(
+    database_url: str,
+) -> None:
+    """Requests have a lock timeout; a migration waiting for another's lock does not."""
+    shop = Orion(shop_settings(db_lock_timeout_ms=10, db_statement_timeout_ms=100), database_url)
+    try:
+        async with shop.engine.connect() as holder:
+            await holder.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            waiting = asyncio.create_task(shop.migrate())
+            await asyncio.sleep(0.5)  # past both limits
+            assert not waiting.done()
+            await holder.execute(
+                sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK}
+            )
+        await waiting
+    finally:
+        await shop.aclose()

@@ -72,7 +72,7 @@ def test_the_claims_and_a_lifetime_of_at_most_15_minutes() -> None:
 def test_an_expired_token_is_refused() -> None:
     issuer = tokens(lifetime_s=60)
     assert issuer.read(issuer.issue(PRINCIPAL, now=now() - timedelta(seconds=30))) == PRINCIPAL
-    with pytest.raises(InvalidAccessToken, match="ExpiredSignatureError"):
+    with pytest.raises(InvalidAccessToken, match="the access token has expired"):
         issuer.read(issuer.issue(PRINCIPAL, now=now() - timedelta(seconds=61)))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
 import structlog
@@ -101,6 +102,29 @@ async def log_context(message: Any, next_handler: Handler) -> Any:
             raise
         log.debug("message_handled", ms=round((time.perf_counter() - started) * 1000, 3))
         return result
+
+
+_RETRYING: ContextVar[bool] = ContextVar("orion_retrying", default=False)
+
+
+Retrier = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
+
+
+def retried(run_again: Retrier) -> Behaviour:
+    """Hands each message's handler to ``run_again``, which may run it once more after a
+    failure that rolled its unit of work back (a dropped connection...). Only the outermost
+    message is handed over: a query a handler asks is run again with its handler."""
+
+    async def behaviour(message: Any, next_handler: Handler) -> Any:
+        if _RETRYING.get():
+            return await next_handler(message)
+        token = _RETRYING.set(True)
+        try:
+            return await run_again(lambda: next_handler(message))
+        finally:
+            _RETRYING.reset(token)
+
+    return behaviour
 
 
 def map_errors(unavailable: tuple[type[BaseException], ...]) -> Behaviour:

@@ -52,6 +52,25 @@ class PlatformSettings(BaseModel):
         "believed; unset: none, the peer's address is the client's",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_timeout_s: float = Field(
+        default=10,
+        gt=0,
+        le=60,
+        description="How long a request waits for a connection (a burst of checkouts queues "
+        "behind a pool of 10); then 503.",
+    )
+    db_statement_timeout_ms: int = Field(
+        default=5000,
+        ge=100,
+        le=600_000,
+        description="Longest a statement may run (a checkout's take milliseconds); then 503.",
+    )
+    db_lock_timeout_ms: int = Field(
+        default=2000,
+        ge=10,
+        le=600_000,
+        description="Longest a statement may wait for a row lock; then 503.",
+    )
     cache_ttl_s: float = Field(
         default=30,
         gt=0,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from orion.modules.identity.application.ports import IdentityReadModel
+from orion.modules.identity.adapters.sql.read_model import SqlIdentityReadModel
 from orion.modules.identity.application.queries import UserPage, UserView
 from orion.modules.identity.contracts.events import UserChangedV1
 from orion.shared_kernel.adapters.cache import ReadThroughCache
@@ -22,7 +22,7 @@ from orion.shared_kernel.application.primitives import from_primitive, to_primit
 
 
 class CachedIdentityReadModel:
-    def __init__(self, inner: IdentityReadModel, cache: ReadThroughCache) -> None:
+    def __init__(self, inner: SqlIdentityReadModel, cache: ReadThroughCache) -> None:
         self._inner = inner
         self._cache = cache
 
@@ -46,6 +46,9 @@ class CachedIdentityReadModel:
 
     async def session_active(self, session_id: uuid.UUID, user_id: uuid.UUID) -> bool:
         return await self._inner.session_active(session_id, user_id)
+
+    async def session_role(self, session_id: uuid.UUID, user_id: uuid.UUID) -> str | None:
+        return await self._inner.session_role(session_id, user_id)
 
 
 def stale_keys(event: IntegrationEvent) -> list[str]:

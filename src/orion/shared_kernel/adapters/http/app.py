@@ -15,7 +15,10 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from quart import Blueprint, Quart, Response, g, request
 from quart_schema import QuartSchema
 
+from orion.shared_kernel.adapters.http.docs import docs_blueprint
 from orion.shared_kernel.adapters.http.health import ReadinessCheck, health_blueprint
+from orion.shared_kernel.adapters.http.input import StrictJsonRequest, refuse_unsafe_query
+from orion.shared_kernel.adapters.http.openapi import OrionOpenAPI
 from orion.shared_kernel.adapters.http.problems import install_problem_handlers
 from orion.shared_kernel.adapters.http.ratelimit import client_address
 from orion.shared_kernel.adapters.metrics import HTTP_DURATION, HTTP_REQUESTS
@@ -23,6 +26,10 @@ from orion.shared_kernel.adapters.telemetry import tracer
 from orion.shared_kernel.application import context
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# an API answers data, never a page: nothing in it may load or run anything
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# headers that make an answer depend on who asks (a guest cart's token names its owner too)
+CREDENTIALS = ("Authorization", "Cookie", "X-Cart-Token")
 
 log = structlog.get_logger("orion.http")
 
@@ -37,6 +44,7 @@ def create_http_app(
     on_shutdown: Iterable[Callable[[], Awaitable[None]]] = (),
 ) -> Quart:
     app = Quart("orion")
+    app.request_class = StrictJsonRequest
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
     QuartSchema(
         app,
@@ -44,10 +52,13 @@ def create_http_app(
         security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
         redoc_ui_path=None,
         scalar_ui_path=None,
+        swagger_ui_path=None,  # served from Orion's own files instead: docs_blueprint
+        openapi_provider_class=OrionOpenAPI,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # after QuartSchema sets app.json
     install_problem_handlers(app)
     app.register_blueprint(health_blueprint(readiness_checks))
+    app.register_blueprint(docs_blueprint("Orion"))
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for hook in on_startup:
@@ -86,6 +97,8 @@ def create_http_app(
             module=(request.blueprint or "http").partition(".")[0],
         )
 
+    app.before_request(refuse_unsafe_query)  # after the context: its refusal is logged with it
+
     @app.teardown_request
     async def end_span(error: BaseException | None) -> None:
         span = g.pop("span", None)
@@ -102,6 +115,7 @@ def create_http_app(
     @app.after_request
     async def finish_request(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.request_id
+        _secure(response)
         route = g.get("route", "unmatched")
         HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
         HTTP_DURATION.labels(request.method, route).observe(time.perf_counter() - g.started)
@@ -121,3 +135,16 @@ def create_http_app(
         return response
 
     return app
+
+
+def _secure(response: Response) -> None:
+    """Headers every answer carries: no content sniffing, a policy that lets nothing load
+    (the docs page has its own), and ``no-store`` on what depends on who asks, so that no
+    cache between here and the client keeps one person's data for another."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Content-Security-Policy", API_CSP)
+    personal = request.method not in ("GET", "HEAD") or any(
+        header in request.headers for header in CREDENTIALS
+    )
+    if personal and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"

@@ -13,19 +13,45 @@ from typing import Any
 
 from quart import Blueprint, Response, json
 
+from orion.shared_kernel.adapters.http.openapi import responses
+
 ReadinessCheck = Callable[[], Awaitable[None]]
 CHECK_TIMEOUT_S = 2.0
 HEALTH_JSON = "application/health+json"
+_CHECK = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {
+        "status": {"enum": ["pass", "fail"]},
+        "ms": {"type": "number"},
+        "output": {"type": "string"},
+    },
+}
+_HEALTH = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {
+        "status": {"enum": ["pass", "fail"]},
+        "checks": {"type": "object", "additionalProperties": _CHECK},
+        "output": {"type": "string"},
+    },
+}
+
+
+def _health(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {HEALTH_JSON: {"schema": _HEALTH}}}
 
 
 def health_blueprint(checks: dict[str, ReadinessCheck]) -> Blueprint:
     blueprint = Blueprint("health", __name__, url_prefix="/health")
 
     @blueprint.get("/live")
+    @responses({200: _health("The process serves.")})
     async def live() -> Response:
         return Response('{"status":"pass"}', content_type=HEALTH_JSON)
 
     @blueprint.get("/ready")
+    @responses({200: _health("Every check passed."), 503: _health("A check failed: named.")})
     async def ready() -> Response:
         names = list(checks)
         results = await asyncio.gather(*(_run(checks[name]) for name in names))

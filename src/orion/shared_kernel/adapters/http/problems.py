@@ -11,7 +11,9 @@ from quart import Quart, Response, json, request
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
+from orion.shared_kernel.adapters.http.input import InputRefused
 from orion.shared_kernel.adapters.ratelimit import RateLimited
+from orion.shared_kernel.adapters.sql.engine import UNAVAILABLE
 from orion.shared_kernel.domain.errors import (
     ConcurrencyConflict,
     Conflict,
@@ -111,11 +113,33 @@ def install_problem_handlers(app: Quart) -> None:
             errors=errors,
         )
 
+    @app.errorhandler(InputRefused)
+    async def input_refused(error: InputRefused) -> Response:
+        extra = {} if error.errors is None else {"errors": error.errors}
+        return problem(error.status, error.code, error.title, error.detail, **extra)
+
     @app.errorhandler(HTTPException)
     async def http_error(error: HTTPException) -> Response:
         status = error.code or 500
         code = _HTTP_CODES.get(status, f"http-{status}")
-        return problem(status, code, error.name, error.description)
+        response = problem(status, code, error.name, error.description)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value  # Allow of a 405, Retry-After of a 503...
+        return response
+
+    async def unavailable(error: Exception) -> Response:
+        """A dependency that failed outside a handler (the session check of a token...)."""
+        log.warning("dependency_unavailable", error=type(error).__name__)
+        return problem(
+            503,
+            DependencyUnavailable.code,
+            DependencyUnavailable.title,
+            f"{type(error).__name__}: try again shortly",
+        )
+
+    for kind in UNAVAILABLE:
+        app.register_error_handler(kind, unavailable)
 
     @app.errorhandler(Exception)
     async def unexpected(error: Exception) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from iso4217 import Currency
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from orion.shared_kernel.domain.money import InvalidMoney, currency_exponent
@@ -17,8 +18,22 @@ def _known_currency(code: str) -> str:
     return code
 
 
+# What PostgreSQL's integer columns hold: a bound past it would reach the database and fail
+# there, so a filter or field on such a column is bounded here (422) and says so in OpenAPI.
+BIGINT_MAX = 2**63 - 1
+INTEGER_MAX = 2**31 - 1
+MinorUnitsFilter = Annotated[int, Field(ge=0, le=BIGINT_MAX)]
+
+# The ISO 4217 codes a shop can price in (those with minor units), listed in the OpenAPI
+# document as they are checked here.
+PRICEABLE = sorted(currency.code for currency in Currency if currency.exponent is not None)
+
 # An ISO 4217 code Orion knows the exponent of, wherever a request names a currency.
-CurrencyCode = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_known_currency)]
+CurrencyCode = Annotated[
+    str,
+    Field(min_length=3, max_length=3, json_schema_extra={"enum": PRICEABLE}),
+    AfterValidator(_known_currency),
+]
 
 
 class Body(BaseModel):

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Select
 
+from orion.shared_kernel.adapters.sql.engine import TIMED_OUT, ConnectionLost, StatementTimedOut
 from orion.shared_kernel.adapters.telemetry import sql_span
 
 
@@ -26,10 +28,25 @@ class CompiledQuery:
 
     async def fetchrow(self, engine: AsyncEngine, **params: Any) -> Any:
         """The first row as an ``asyncpg.Record`` (a mapping), or ``None``. Its span is made
-        here, since SQLAlchemy's events (which the instrumentation listens to) are skipped."""
+        here, and its errors told as the engine tells them (a dropped connection discarded,
+        a timeout a timeout), since SQLAlchemy's events are skipped."""
         async with engine.connect() as connection:
             raw = await connection.get_raw_connection()
-            with sql_span(self.sql, engine.url.database):
-                return await raw.driver_connection.fetchrow(  # type: ignore[union-attr]
-                    self.sql, *(params[name] for name in self._names)
-                )
+            try:
+                with sql_span(self.sql, engine.url.database):
+                    return await raw.driver_connection.fetchrow(  # type: ignore[union-attr]
+                        self.sql, *(params[name] for name in self._names)
+                    )
+            except TimeoutError as error:  # no answer in time: not reused, not run again
+                await connection.invalidate(error)
+                raise
+            except (asyncpg.InterfaceError, asyncpg.PostgresConnectionError, OSError) as error:
+                # as SQLAlchemy does on a disconnect: this connection, and the pooled ones
+                # made before it (the server that dropped one most likely dropped them all)
+                await connection.invalidate(error)
+                await engine.dispose(close=False)
+                raise ConnectionLost(f"{type(error).__name__}: {error}") from error
+            except asyncpg.PostgresError as error:
+                if error.sqlstate in TIMED_OUT:
+                    raise StatementTimedOut(str(error)) from error
+                raise

@@ -1,35 +1,131 @@
-"""The async engine: SQLAlchemy Core on asyncpg, PostgreSQL only."""
+"""The async engine: SQLAlchemy Core on asyncpg, PostgreSQL only.
+
+A slow or flaky database must not pile requests up: every statement has a time limit (the
+server's ``statement_timeout`` and ``lock_timeout``, and the client's own a second later, for
+a server that no longer answers at all), connecting and waiting for a pooled connection
+too. What runs past them, or cannot reach the server, is ``UNAVAILABLE``: 503 with
+``Retry-After``. A connection the server dropped is discarded by the pool, and ``transient``
+says which failures a unit of work may be tried again after.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import sqlalchemy.exc
 import sqlalchemy.ext.asyncio
+import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-# Failures that mean "a dependency cannot be reached", answered 503 rather than 500.
-UNAVAILABLE: tuple[type[BaseException], ...] = (
+T = TypeVar("T")
+log = structlog.get_logger("orion.sql")
+
+# Failures that mean "the database (or another dependency) cannot serve now": 503, not 500.
+UNAVAILABLE: tuple[type[Exception], ...] = (
     OSError,
     asyncio.TimeoutError,
     sqlalchemy.exc.InterfaceError,
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.TimeoutError,
 )
+# SQLSTATEs of a transaction PostgreSQL rolled back for its own reasons: run it again
+SERIALIZATION_FAILURE, DEADLOCK_DETECTED = "40001", "40P01"
+# ... and of a statement past statement_timeout or lock_timeout: the database is too slow now
+TIMED_OUT = ("57014", "55P03")
 
 
-def create_engine(url: str, *, pool_size: int, echo: bool = False) -> AsyncEngine:
+class StatementTimedOut(TimeoutError):
+    """A statement ran past ``statement_timeout`` or waited past ``lock_timeout``: 503, as
+    the client's own timeout would be (a ``TimeoutError``)."""
+
+
+class ConnectionLost(ConnectionError):
+    """The server dropped the connection before the work committed: the pool has discarded
+    it, and the work may run again on another (``transient``)."""
+
+
+class CommitUncertain(ConnectionError):
+    """The connection was lost while committing: the transaction may or may not have
+    committed, so it is never run again on its own (503, as an ``OSError``: the client
+    retries, idempotently)."""
+
+
+def transient(error: BaseException) -> bool:
+    """A failure after which the unit of work may simply run again: it cannot have
+    committed, and running it again may well succeed (a dropped connection, replaced by the
+    pool; a serialization failure; a deadlock)."""
+    if isinstance(error, ConnectionLost):
+        return True
+    if isinstance(error, CommitUncertain) or not isinstance(error, sqlalchemy.exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    return getattr(error.orig, "sqlstate", None) in (SERIALIZATION_FAILURE, DEADLOCK_DETECTED)
+
+
+async def once_more_if_transient(work: Callable[[], Awaitable[T]]) -> T:
+    """Runs ``work`` (a whole unit of work, or a read), and once more after a ``transient``
+    failure: the pool has discarded the dropped connection, so the second try takes a new
+    one. Anything else, or a second failure, is raised."""
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception(transient),
+        stop=stop_after_attempt(2),
+        reraise=True,
+        before_sleep=_log_retry,
+    ):
+        with attempt:
+            return await work()
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    log.warning("database_work_retried", error=type(error).__name__)
+
+
+def create_engine(
+    url: str,
+    *,
+    pool_size: int,
+    pool_timeout_s: float = 10,
+    statement_timeout_ms: int | None = 5000,
+    lock_timeout_ms: int | None = 2000,
+    echo: bool = False,
+) -> AsyncEngine:
+    """None for a timeout: none (migrations may run long and wait for each other's lock)."""
+    server_settings = {"application_name": "orion"}
+    connect_args: dict[str, object] = {"server_settings": server_settings}
+    if statement_timeout_ms is not None:
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
+        # a server that stopped answering: the client gives up a second after the server
+        # would have cancelled the statement, and connecting has the same bound
+        connect_args["command_timeout"] = connect_args["timeout"] = statement_timeout_ms / 1000 + 1
+    if lock_timeout_ms is not None:
+        server_settings["lock_timeout"] = str(lock_timeout_ms)
     # looked up at each call, not imported: tracing wraps the factory when it is configured,
     # after this module was imported, and the wrapper gives the engine its SQL spans
-    return sqlalchemy.ext.asyncio.create_async_engine(
+    engine = sqlalchemy.ext.asyncio.create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=0,  # overflow connections are opened and closed per burst: bound, reuse
-        pool_timeout=10,
-        pool_pre_ping=False,  # a dead connection fails the transaction, which the caller retries
+        pool_timeout=pool_timeout_s,
+        pool_pre_ping=False,  # a dead connection fails its transaction, which is run again
         echo=echo,
-        connect_args={"server_settings": {"application_name": "orion"}},
+        hide_parameters=True,  # an error names its statement, never the values (hashes, emails)
+        connect_args=connect_args,
     )
+    sqlalchemy.event.listen(engine.sync_engine, "handle_error", _timeouts_are_unavailable)
+    return engine
+
+
+def _timeouts_are_unavailable(context: sqlalchemy.engine.ExceptionContext) -> None:
+    """SQLAlchemy reports a cancelled statement as a plain ``DBAPIError``; it is the
+    database being too slow, so it is raised as a timeout (503)."""
+    if getattr(context.original_exception, "sqlstate", None) in TIMED_OUT:
+        raise StatementTimedOut(str(context.original_exception)) from context.sqlalchemy_exception
 
 
 def autocommit(engine: AsyncEngine) -> AsyncEngine:

@@ -9,8 +9,10 @@ from typing import Protocol, Self
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from orion.shared_kernel.adapters.sql.engine import CommitUncertain
 from orion.shared_kernel.adapters.sql.outbox import outbox_rows
 from orion.shared_kernel.application.messages import IntegrationEvent
 from orion.shared_kernel.application.unit_of_work import A, EventMapper, StagedEvents, no_events
@@ -110,6 +112,11 @@ class SqlUnitOfWork:
         events = self._staged.collect()
         if events:
             await self.connection.execute(self._outbox.insert(), outbox_rows(events))
-        await self.connection.commit()
+        try:
+            await self.connection.commit()
+        except DBAPIError as error:
+            if error.connection_invalidated:  # it may have committed: never run it again
+                raise CommitUncertain("the connection was lost while committing") from error
+            raise
         if self._after_commit is not None and events:
             await self._after_commit(events)

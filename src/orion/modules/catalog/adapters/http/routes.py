@@ -7,6 +7,7 @@ PATCH needs it back in ``If-Match`` (or ``version`` in the body) and answers 412
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -33,6 +34,7 @@ from orion.modules.catalog.application.queries import (
 from orion.modules.catalog.domain.errors import StaleProduct
 from orion.shared_kernel.adapters.http.auth import require_admin
 from orion.shared_kernel.adapters.http.exchange_rates import CurrencyQuery, converted_json
+from orion.shared_kernel.adapters.http.openapi import answers, headers
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter, Quote
 from orion.shared_kernel.application.mediator import Mediator
 from orion.shared_kernel.domain.errors import PreconditionRequired
@@ -52,6 +54,14 @@ from .schemas import (
     facets_json,
     product_json,
 )
+
+# an ETag this API sends: a version in quotes (ASCII digits, as many as an integer column holds)
+ETAG = re.compile(r'"([0-9]{1,10})"')
+IF_MATCH = {
+    "name": "If-Match",
+    "description": "The ETag from GET: the version this write was made against.",
+    "schema": {"type": "string", "pattern": '^"[0-9]{1,10}"$'},
+}
 
 
 def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> Blueprint:
@@ -104,6 +114,7 @@ def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> 
         return jsonify({"items": [category_json(item) for item in categories]})
 
     @blueprint.post("/admin/products")
+    @answers(409)
     @require_admin
     @validate_request(ProductIn)
     @document_response(ProductOut, 201)
@@ -134,6 +145,8 @@ def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> 
         return _product_response(view)
 
     @blueprint.patch("/admin/products/<uuid:product_id>")
+    @answers(412, 428)
+    @headers(IF_MATCH)
     @require_admin
     @validate_request(ProductPatch)
     @document_response(ProductOut)
@@ -159,6 +172,8 @@ def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> 
         return _product_response(view)
 
     @blueprint.delete("/admin/products/<uuid:product_id>")
+    @answers(204, 412)
+    @headers(IF_MATCH)
     @require_admin
     async def delete_product(product_id: uuid.UUID) -> Response:
         """Soft delete: gone from the shop, kept for order history. ``If-Match`` optional."""
@@ -168,6 +183,7 @@ def catalog_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> 
         return Response(status=204)
 
     @blueprint.post("/admin/products/<uuid:product_id>/stock")
+    @answers(409)
     @require_admin
     @validate_request(StockAdjustmentIn)
     @document_response(ProductOut)
@@ -203,7 +219,7 @@ def _expected_version(body_version: int | None) -> int | None:
     header = request.headers.get("If-Match")
     if header is None:
         return body_version
-    tag = header.strip()
-    if tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit():
-        return int(tag[1:-1])
+    tag = ETAG.fullmatch(header.strip())
+    if tag is not None:
+        return int(tag[1])
     raise StaleProduct(f"If-Match {header!r} matches no version of this product")

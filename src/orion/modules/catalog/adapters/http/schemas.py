@@ -15,7 +15,13 @@ from orion.modules.catalog.application.queries import (
     ProductView,
 )
 from orion.shared_kernel.adapters.http.exchange_rates import ConversionOut, CurrencyQuery
-from orion.shared_kernel.adapters.http.schemas import Body, MoneyIn, MoneyOut
+from orion.shared_kernel.adapters.http.schemas import (
+    INTEGER_MAX,
+    Body,
+    MinorUnitsFilter,
+    MoneyIn,
+    MoneyOut,
+)
 
 
 class ProductIn(Body):
@@ -36,7 +42,7 @@ class ProductPatch(Body):
     category: str | None = Field(default=None, min_length=1, max_length=64)
     price: MoneyIn | None = None
     active: bool | None = None
-    version: int | None = Field(default=None, ge=0)
+    version: int | None = Field(default=None, ge=0, le=INTEGER_MAX)
 
 
 class StockAdjustmentIn(Body):
@@ -52,8 +58,8 @@ class ProductFiltersQuery(BaseModel):
         'syntax ("a phrase", or, -word); the last word also matches as a prefix.',
     )
     category: str | None = Field(default=None, max_length=64)
-    min_price: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
-    max_price: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
+    min_price: MinorUnitsFilter | None = Field(default=None, description="Minor units, inclusive.")
+    max_price: MinorUnitsFilter | None = Field(default=None, description="Minor units, inclusive.")
     in_stock: bool | None = None
 
 

@@ -31,6 +31,7 @@ from orion.modules.identity.application.queries import GetUser, ListUsers, Token
 from orion.modules.identity.domain.errors import InvalidCredentials
 from orion.modules.identity.domain.user import Address, normalize_email
 from orion.shared_kernel.adapters.http.auth import authenticate, require_admin, require_user
+from orion.shared_kernel.adapters.http.openapi import answers
 from orion.shared_kernel.adapters.http.ratelimit import client_address
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.application.mediator import Mediator
@@ -42,12 +43,14 @@ from .schemas import (
     PasswordResetIn,
     ProfilePatch,
     RefreshTokenIn,
+    RegisteredOut,
     RegisterIn,
     RoleIn,
     TokenIn,
     TokenPairOut,
     UserListQuery,
     UserOut,
+    UserPageOut,
     user_json,
 )
 
@@ -67,8 +70,9 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
         return client_address()  # X-Forwarded-For only from ORION_TRUSTED_PROXIES
 
     @blueprint.post("/auth/register")
+    @answers(409)
     @validate_request(RegisterIn)
-    @document_response(UserOut, 201)
+    @document_response(RegisteredOut, 201)
     async def register(data: RegisterIn) -> Response:
         """Create a customer account; a verification email follows. Other fields are refused."""
         await limiter.check(limits.register_per_address, "register", address())
@@ -81,6 +85,7 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
         return response
 
     @blueprint.post("/auth/login")
+    @answers(401)
     @validate_request(LoginIn)
     @document_response(TokenPairOut)
     async def login(data: LoginIn) -> Response:
@@ -97,6 +102,7 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
         return _pair(pair)
 
     @blueprint.post("/auth/refresh")
+    @answers(401)
     @validate_request(RefreshTokenIn)
     @document_response(TokenPairOut)
     async def refresh(data: RefreshTokenIn) -> Response:
@@ -104,6 +110,7 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
         return _pair(await mediator.send(Refresh(refresh_token=data.refresh_token)))
 
     @blueprint.post("/auth/logout")
+    @answers(204, 401)
     @validate_request(RefreshTokenIn)
     async def logout(data: RefreshTokenIn) -> Response:
         """End the session: its refresh and access tokens stop working at once."""
@@ -111,6 +118,7 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
         return Response(status=204)
 
     @blueprint.post("/auth/password-reset")
+    @answers(202)
     @validate_request(EmailIn)
     async def request_reset(data: EmailIn) -> Response:
         """Always 202, whether the account exists or not; the email carries a one-time link."""
@@ -120,6 +128,7 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
         return Response(status=202)
 
     @blueprint.post("/auth/password-reset/confirm")
+    @answers(204)
     @validate_request(PasswordResetIn)
     async def confirm_reset(data: PasswordResetIn) -> Response:
         """Set a new password with the emailed token (single use, 1 hour); ends every session."""
@@ -127,6 +136,7 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
         return Response(status=204)
 
     @blueprint.post("/auth/verify-email")
+    @answers(204)
     @validate_request(TokenIn)
     async def verify_email(data: TokenIn) -> Response:
         """Confirm the email address with the emailed token (single use, 2 days)."""
@@ -159,6 +169,7 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
         return jsonify(user_json(user))
 
     @blueprint.post("/me/password")
+    @answers(204, 403)
     @require_user
     @validate_request(PasswordChangeIn)
     async def change_password(data: PasswordChangeIn) -> Response:
@@ -177,6 +188,7 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
     @blueprint.get("/admin/users")
     @require_admin
     @validate_querystring(UserListQuery)
+    @document_response(UserPageOut)
     async def list_users(query_args: UserListQuery) -> Response:
         """Users, newest first: search `q` in email and name, filter by role and state."""
         page = await mediator.ask(ListUsers(**query_args.model_dump()))

@@ -7,14 +7,22 @@ from typing import Any, Literal
 from pydantic import BaseModel, EmailStr, Field
 
 from orion.modules.identity.application.queries import UserView
+from orion.modules.identity.domain.user import MAX_PASSWORD, MIN_PASSWORD
 from orion.shared_kernel.adapters.http.schemas import Body
 
 Password = Field(min_length=1, max_length=1024)
+# a password being set: the policy's length in the OpenAPI document; the policy itself
+# checks it (and its strength), answering /problems/weak-password
+NewPassword = Field(
+    min_length=1,
+    max_length=1024,
+    json_schema_extra={"minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD},
+)
 
 
 class RegisterIn(Body):
     email: EmailStr
-    password: str = Password
+    password: str = NewPassword
     full_name: str = Field(min_length=1, max_length=200)
 
 
@@ -43,7 +51,7 @@ class ProfilePatch(Body):
 
 class PasswordChangeIn(Body):
     current_password: str = Password
-    new_password: str = Password
+    new_password: str = NewPassword
 
 
 class EmailIn(Body):
@@ -52,7 +60,7 @@ class EmailIn(Body):
 
 class PasswordResetIn(Body):
     token: str = Field(min_length=1, max_length=200)
-    new_password: str = Password
+    new_password: str = NewPassword
 
 
 class TokenIn(Body):
@@ -86,6 +94,20 @@ class UserOut(BaseModel):
     email_verified: bool
     disabled: bool
     default_shipping_address: dict[str, str] | None
+    created_at: str
+
+
+class RegisteredOut(BaseModel):
+    """The new account; a verification email follows."""
+
+    id: str
+    email: str
+    full_name: str
+
+
+class UserPageOut(BaseModel):
+    items: list[UserOut]
+    next_cursor: str | None
 
 
 def user_json(view: UserView) -> dict[str, Any]:

@@ -108,6 +108,17 @@ class JwtAccessTokens:
                 session_id=uuid.UUID(claims["sid"]),
             )
         except (jwt.InvalidTokenError, ValueError, TypeError) as error:
-            raise InvalidAccessToken(
-                f"the access token is not valid: {type(error).__name__}"
-            ) from None
+            raise InvalidAccessToken(_in_words(error)) from None
+
+
+def _in_words(error: Exception) -> str:
+    """Why a token was refused, for the client: plain words, never the library's names."""
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "the access token has expired: refresh it, or sign in again"
+    if isinstance(error, jwt.ImmatureSignatureError):
+        return "the access token is not valid yet"
+    if isinstance(error, jwt.InvalidIssuerError | jwt.InvalidAudienceError):
+        return "the access token was not issued for this API"
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return "the access token lacks a claim this API requires"
+    return "the access token is malformed or its signature does not match"

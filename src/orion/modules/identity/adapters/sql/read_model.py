@@ -26,9 +26,12 @@ _VIEW = (
     users.c.shipping_address,
     users.c.created_at,
 )
-# One primary-key lookup per authenticated request: is this session still on?
-_SESSION_ACTIVE = CompiledQuery(
-    sa.select(sa.literal_column("1")).where(
+# Two primary-key lookups per authenticated request: is this session still on, and what is
+# its user's role now (not when the token was signed: a demotion counts at once)?
+_SESSION_ROLE = CompiledQuery(
+    sa.select(users.c.role)
+    .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
+    .where(
         sessions.c.id == sa.bindparam("session_id"),
         sessions.c.user_id == sa.bindparam("user_id"),
         sessions.c.revoked_at.is_(None),
@@ -89,8 +92,12 @@ class SqlIdentityReadModel:
         )
 
     async def session_active(self, session_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-        row = await _SESSION_ACTIVE.fetchrow(self._engine, session_id=session_id, user_id=user_id)
-        return row is not None
+        return await self.session_role(session_id, user_id) is not None
+
+    async def session_role(self, session_id: uuid.UUID, user_id: uuid.UUID) -> str | None:
+        """The role of the session's user, or None when the session is over."""
+        row = await _SESSION_ROLE.fetchrow(self._engine, session_id=session_id, user_id=user_id)
+        return None if row is None else str(row["role"])
 
 
 def _view(row: Any) -> UserView:

@@ -40,11 +40,13 @@ from orion.modules.ordering.domain.order import ShippingAddress
 from orion.modules.payments.contracts.queries import GetOrderPayment
 from orion.shared_kernel.adapters.http.auth import (
     authenticate,
+    optional_bearer,
     optional_principal,
     require_admin,
     require_user,
 )
 from orion.shared_kernel.adapters.http.exchange_rates import CurrencyQuery
+from orion.shared_kernel.adapters.http.openapi import answers, headers
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from orion.shared_kernel.application.mediator import Mediator
 
@@ -67,6 +69,17 @@ from .schemas import (
 CART_HEADER = "X-Cart-Token"
 IDEMPOTENCY_KEY = "Idempotency-Key"
 MAX_KEY = 255
+CART_TOKEN = {
+    "name": CART_HEADER,
+    "description": "A guest cart's token, as told when it was made.",
+    "schema": {"type": "string"},
+}
+KEY = {
+    "name": IDEMPOTENCY_KEY,
+    "required": True,
+    "description": "Unique to this checkout (a UUID): a retry with it cannot order twice.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
+}
 
 
 def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) -> Blueprint:
@@ -87,6 +100,9 @@ def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) ->
         return opened.cart
 
     @blueprint.post("/carts")
+    @optional_bearer
+    @headers(CART_TOKEN)
+    @document_response(CartOut)
     @document_response(CartOut, 201)
     async def open_cart() -> Response:
         """A new guest cart (its ``token`` is in the answer, once), or for a signed-in
@@ -98,6 +114,9 @@ def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) ->
         return response
 
     @blueprint.get("/cart")
+    @optional_bearer
+    @headers(CART_TOKEN)
+    @answers(404)
     @validate_querystring(CurrencyQuery)
     @document_response(CartOut)
     async def get_cart(query_args: CurrencyQuery) -> Response:
@@ -111,6 +130,9 @@ def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) ->
         return jsonify(body)
 
     @blueprint.put("/cart/items/<uuid:product_id>")
+    @optional_bearer
+    @headers(CART_TOKEN)
+    @answers(409)
     @validate_request(CartItemIn)
     @document_response(CartOut)
     async def set_item(product_id: uuid.UUID, data: CartItemIn) -> Response:
@@ -121,18 +143,25 @@ def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) ->
         return jsonify(cart_json(cart))
 
     @blueprint.delete("/cart/items/<uuid:product_id>")
+    @optional_bearer
+    @headers(CART_TOKEN)
     @document_response(CartOut)
     async def remove_item(product_id: uuid.UUID) -> Response:
         cart = await mediator.send(RemoveCartItem(cart=await cart_ref(), product_id=product_id))
         return jsonify(cart_json(cart))
 
     @blueprint.delete("/cart")
+    @optional_bearer
+    @headers(CART_TOKEN)
+    @answers(204, 404)
     async def clear_cart() -> Response:
         """Empties the cart."""
         await mediator.send(ClearCart(cart=await cart_ref()))
         return Response(status=204)
 
     @blueprint.post("/orders")
+    @answers(409, 428)
+    @headers(KEY)
     @require_user
     @validate_request(OrderIn)
     @document_response(OrderOut, 202)
@@ -183,6 +212,7 @@ def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) ->
         return await _order_with_payment(mediator, view, for_admin=False)
 
     @blueprint.post("/orders/<uuid:order_id>/cancel")
+    @answers(409)
     @require_user
     @document_response(OrderOut)
     async def cancel_order(order_id: uuid.UUID) -> Response:
@@ -208,6 +238,7 @@ def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) ->
         return await _order_with_payment(mediator, view, for_admin=True)
 
     @blueprint.post("/admin/orders/<uuid:order_id>/ship")
+    @answers(409)
     @require_admin
     @document_response(OrderOut)
     async def ship_order(order_id: uuid.UUID) -> Response:
@@ -215,6 +246,7 @@ def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) ->
         return _order_response(await mediator.send(ShipOrder(order_id=order_id)))
 
     @blueprint.post("/admin/orders/<uuid:order_id>/deliver")
+    @answers(409)
     @require_admin
     @document_response(OrderOut)
     async def deliver_order(order_id: uuid.UUID) -> Response:
@@ -222,6 +254,7 @@ def ordering_blueprint(mediator: Mediator, exchange_rates: CurrencyConverter) ->
         return _order_response(await mediator.send(DeliverOrder(order_id=order_id)))
 
     @blueprint.post("/admin/orders/<uuid:order_id>/cancel")
+    @answers(409)
     @require_admin
     @document_response(OrderOut)
     async def cancel_any_order(order_id: uuid.UUID) -> Response:

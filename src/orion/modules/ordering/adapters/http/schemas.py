@@ -17,7 +17,12 @@ from orion.modules.ordering.application.queries import (
 from orion.modules.ordering.domain.cart import MAX_QUANTITY
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.modules.payments.contracts.queries import OrderPayment
-from orion.shared_kernel.adapters.http.schemas import Body, CurrencyCode, MoneyOut
+from orion.shared_kernel.adapters.http.schemas import (
+    Body,
+    CurrencyCode,
+    MinorUnitsFilter,
+    MoneyOut,
+)
 from orion.shared_kernel.application.exchange_rates import Quote
 from orion.shared_kernel.domain.money import Money
 
@@ -70,8 +75,8 @@ class OrderListQuery(BaseModel):
     )
     created_from: AwareDatetime | None = Field(default=None, description="Inclusive.")
     created_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
-    min_total: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
-    max_total: int | None = Field(default=None, ge=0, description="Minor units, inclusive.")
+    min_total: MinorUnitsFilter | None = Field(default=None, description="Minor units, inclusive.")
+    max_total: MinorUnitsFilter | None = Field(default=None, description="Minor units, inclusive.")
     q: str | None = Field(
         default=None, min_length=1, max_length=200, description="Order number or product name."
     )
