@@ -1,7 +1,9 @@
-"""A loopback TCP proxy a test puts between Orion and PostgreSQL, and steers: ``latency_s``
-added to every answer from the server (so to every round trip), ``stall()`` holding every
-byte both ways until ``resume()`` (a server that no longer answers), ``cut()`` closing every
-open connection at once (a restart, a failover, a firewall's idle cut)."""
+"""A loopback TCP proxy a test puts between Orion and a server (PostgreSQL, RabbitMQ), and
+steers: ``latency_s`` added to every answer from the server (so to every round trip),
+``stall()`` holding every byte both ways until ``resume()`` (a server that no longer
+answers), ``cut()`` closing every open connection at once (a restart, a failover, a
+firewall's idle cut), ``go_down()`` cutting and refusing every connection until
+``come_back()`` (an outage: the server itself keeps running for everyone else)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ class TcpProxy:
         self.latency_s = 0.0
         self._flowing = asyncio.Event()
         self._flowing.set()
+        self._down = False
         self._connections: set[asyncio.StreamWriter] = set()
         self._pumps: set[asyncio.Task[None]] = set()
         self._server: asyncio.Server | None = None
@@ -46,6 +49,13 @@ class TcpProxy:
     def resume(self) -> None:
         self._flowing.set()
 
+    def go_down(self) -> None:
+        self._down = True
+        self.cut()
+
+    def come_back(self) -> None:
+        self._down = False
+
     def cut(self) -> None:
         """Resets every open connection, both sides (new ones are still accepted)."""
         for writer in list(self._connections):
@@ -55,6 +65,9 @@ class TcpProxy:
     async def _connected(
         self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter
     ) -> None:
+        if self._down:
+            client_w.transport.abort()
+            return
         try:
             server_r, server_w = await asyncio.open_connection(*self._upstream)
         except OSError:

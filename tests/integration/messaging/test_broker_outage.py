@@ -1,20 +1,21 @@
-"""RabbitMQ stopped mid-stream: writes go on, the backlog waits in the outbox, and once the
+"""RabbitMQ gone mid-stream: writes go on, the backlog waits in the outbox, and once the
 broker is back every event takes effect exactly once.
 
-The outage lasts ORION_TEST_BROKER_OUTAGE_S seconds (30 by default, as the issue asks)."""
+The outage lasts ORION_TEST_BROKER_OUTAGE_S seconds (30 by default, as the issue asks). It is
+a loopback proxy between Orion and the broker that cuts every connection and refuses new ones
+(``tests/fakes/tcp_proxy.py``): the broker itself keeps serving every other test run on the
+machine."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-from collections.abc import AsyncIterator
-
-import pytest
+from urllib.parse import urlsplit
 
 from orion.bootstrap import Orion
 from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
 from tests.conftest import Client
+from tests.fakes.tcp_proxy import TcpProxy
 from tests.integration.messaging.conftest import Probe, check, delete_topology, relay
 
 OUTAGE_S = float(os.environ.get("ORION_TEST_BROKER_OUTAGE_S", "30"))
@@ -22,26 +23,28 @@ EVENTS = 2_000
 DELAYS_MS = [50, 100]
 
 
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
-
-
-@pytest.fixture
-async def outage_safe(broker_url: str) -> AsyncIterator[None]:
-    """Whatever happens in the test, the broker is running again after it."""
-    try:
-        yield
-    finally:
-        rabbitmqctl("start_app")
-        rabbitmqctl("await_startup")
-
-
-@pytest.mark.usefixtures("outage_safe")
 async def test_broker_outage_loses_nothing_and_blocks_no_write(
     orion: Orion, probe: Probe, client: Client, broker_url: str, admin: dict[str, str]
 ) -> None:
-    consumer = RabbitMQ(broker_url, retry_delays_ms=DELAYS_MS)
-    publisher = RabbitMQ(broker_url)
+    broker = urlsplit(broker_url)
+    async with TcpProxy(broker.hostname or "127.0.0.1", broker.port or 5672) as proxy:
+        through_proxy = broker._replace(
+            netloc=f"{broker.netloc.rpartition('@')[0]}@127.0.0.1:{proxy.port}"
+        )
+        await outage(orion, probe, client, admin, proxy, broker_url, through_proxy.geturl())
+
+
+async def outage(
+    orion: Orion,
+    probe: Probe,
+    client: Client,
+    admin: dict[str, str],
+    proxy: TcpProxy,
+    broker_url: str,
+    proxied_url: str,
+) -> None:
+    consumer = RabbitMQ(proxied_url, retry_delays_ms=DELAYS_MS)
+    publisher = RabbitMQ(proxied_url)
     stop = asyncio.Event()
     queue = probe.subscription().queue
     try:
@@ -55,10 +58,10 @@ async def test_broker_outage_loses_nothing_and_blocks_no_write(
         for number in range(EVENTS):
             elapsed = loop.time() - started
             if stopped_at is None and number == EVENTS // 4:
-                await asyncio.to_thread(rabbitmqctl, "stop_app")
+                proxy.go_down()
                 stopped_at = loop.time()
             if stopped_at and restarted_at is None and loop.time() - stopped_at >= OUTAGE_S:
-                await asyncio.to_thread(rabbitmqctl, "start_app")
+                proxy.come_back()
                 restarted_at = loop.time()
             response = await client.post(
                 "/api/v1/admin/products",
@@ -76,7 +79,7 @@ async def test_broker_outage_loses_nothing_and_blocks_no_write(
         if restarted_at is None:
             assert stopped_at is not None
             await asyncio.sleep(max(0.0, OUTAGE_S - (loop.time() - stopped_at)))
-            await asyncio.to_thread(rabbitmqctl, "start_app")
+            proxy.come_back()
         assert statuses == [201] * EVENTS  # every write succeeded, outage or not
 
         deadline = loop.time() + 120
