@@ -99,7 +99,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         kind = Path(item.fspath).relative_to(TESTS).parts[0]
-        if kind in {"unit", "integration", "contract", "e2e"}:
+        if kind in {"unit", "integration", "contract", "e2e", "deploy"}:
             item.add_marker(getattr(pytest.mark, kind))
 
 

@@ -17,6 +17,7 @@ from quart_schema import QuartSchema
 
 from orion.shared_kernel.adapters.http.health import ReadinessCheck, health_blueprint
 from orion.shared_kernel.adapters.http.problems import install_problem_handlers
+from orion.shared_kernel.adapters.http.ratelimit import client_address
 from orion.shared_kernel.adapters.metrics import HTTP_DURATION, HTTP_REQUESTS
 from orion.shared_kernel.adapters.telemetry import tracer
 from orion.shared_kernel.application import context
@@ -114,6 +115,7 @@ def create_http_app(
             method=request.method,
             path=request.path,
             status=response.status_code,
+            client=client_address(),  # behind the gateway, the client's, not the gateway's
             ms=round((time.perf_counter() - g.started) * 1000, 2),
         )
         return response
