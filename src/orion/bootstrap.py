@@ -52,6 +52,7 @@ from orion.shared_kernel.adapters.settings import reveal
 from orion.shared_kernel.adapters.sql.engine import UNAVAILABLE, create_engine
 from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
 from orion.shared_kernel.adapters.sql.migrations import migrate
+from orion.shared_kernel.adapters.vault import database_credentials
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 
 MODULES: tuple[ModuleDefinition[Any], ...] = (
@@ -75,10 +76,14 @@ class Container(containers.DeclarativeContainer):
     redis_url = providers.Callable(reveal, settings.provided.redis_url)
     clock = providers.Singleton(SystemClock)
     exchange_rates = providers.Singleton(currency_converter, settings=settings, clock=clock)
+    database_credentials = providers.Singleton(database_credentials, settings=settings)
     platform = providers.Singleton(
         Platform,
         engine=providers.Singleton(
-            create_engine, url=database_url, pool_size=settings.provided.db_pool_size
+            create_engine,
+            url=database_url,
+            pool_size=settings.provided.db_pool_size,
+            credentials=database_credentials,
         ),
         clock=clock,
         mediator=providers.Singleton(
@@ -230,6 +235,9 @@ class Orion:
         await self.platform.cache_backend.aclose()
         await self.broker.close()
         await self.engine.dispose()
+        credentials = self.container.database_credentials()
+        if credentials is not None:
+            await credentials.aclose()
 
     def _readiness_checks(self) -> dict[str, ReadinessCheck]:
         async def database() -> None:
