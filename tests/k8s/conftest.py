@@ -56,16 +56,16 @@ def named(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]
 
 
 def workloads(objects: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Orion's Deployments and its Job (not dev's data services)."""
+    """Orion's Deployments and its Job (the mesh's canary too; not dev's data services)."""
     for item in of_kind(objects, "Deployment", "Job"):
-        if item["metadata"].get("labels", {}).get("app.kubernetes.io/part-of") == "orion":
-            yield item
-        elif item["metadata"]["name"].startswith("orion-"):  # the mesh's canary
+        if item["metadata"]["name"].startswith("orion-"):
             yield item
 
 
 def container(workload: dict[str, Any]) -> dict[str, Any]:
-    (orion,) = (c for c in workload["spec"]["template"]["spec"]["containers"] if c["name"] == "orion")
+    (orion,) = (
+        c for c in workload["spec"]["template"]["spec"]["containers"] if c["name"] == "orion"
+    )
     return orion
 
 

@@ -92,9 +92,7 @@ def test_checkov_passes_on_the_manifests_and_the_dockerfile(tmp_path: Path) -> N
         if check["check_id"] not in SKIPPED_HERE
     ]
     assert failed == [], [result["summary"] for result in results]
-    skipped = [
-        check for result in results for check in result["results"]["skipped_checks"]
-    ]
+    skipped = [check for result in results for check in result["results"]["skipped_checks"]]
     assert skipped, "the inline skips were not seen"
     unexplained = [
         f"{check['check_id']} {check['resource']}"
