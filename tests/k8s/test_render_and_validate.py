@@ -1,8 +1,8 @@
 """Every overlay renders, every object validates: Kubernetes' own kinds against the schemas
 of a pinned Kubernetes version (``kubernetes-validate``, strict: no unknown field), custom
 resources against their projects' published schemas (tests/data/crd-schemas, README there);
-``checkov`` passes on the rendered manifests and the Dockerfile, each skipped check with its
-reason written beside it."""
+``checkov`` passes on the rendered manifests, the Dockerfile and deploy/terraform (one run:
+its start costs more than its checks), each skipped check with its reason written beside it."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def test_a_wrong_field_fails_validation(rendered: dict[str, list[dict[str, Any]]
     assert problems(wrong_scaled)
 
 
-def test_checkov_passes_on_the_manifests_and_the_dockerfile(tmp_path: Path) -> None:
+def test_checkov_passes_on_the_manifests_the_dockerfile_and_terraform(tmp_path: Path) -> None:
     for overlay in OVERLAYS:
         done = subprocess.run(
             [tool("kubectl"), "kustomize", str(ROOT / "deploy/k8s/overlays" / overlay)],
@@ -83,8 +83,9 @@ def test_checkov_passes_on_the_manifests_and_the_dockerfile(tmp_path: Path) -> N
         )  # fmt: skip
         (tmp_path / f"{overlay}.yaml").write_text(done.stdout)
     shutil.copy(ROOT / "Dockerfile", tmp_path / "Dockerfile")
-    results = checkov(tmp_path, "kubernetes,dockerfile")
-    assert {result["check_type"] for result in results} == {"kubernetes", "dockerfile"}
+    shutil.copytree(ROOT / "deploy/terraform", tmp_path / "terraform")
+    results = checkov(tmp_path, "kubernetes,dockerfile,terraform")
+    assert {result["check_type"] for result in results} == {"kubernetes", "dockerfile", "terraform"}
     failed = [
         f"{check['check_id']} {check['resource']}: {check['check_name']}"
         for result in results
