@@ -47,7 +47,7 @@ def token_review() -> Iterator[tuple[str, str]]:
     accepted = secret("service account token", service_account_token())
 
     class Review(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             review = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             known = review["spec"]["token"] == accepted
             status: dict[str, object] = {"authenticated": known}
