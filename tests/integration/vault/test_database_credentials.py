@@ -6,11 +6,13 @@ one is gone from PostgreSQL. A database and an owner role of the test's own."""
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -69,7 +71,7 @@ async def database() -> AsyncIterator[Database]:
         await admin.close()
 
 
-def database_engine(bao: OpenBao, database: Database) -> str:
+def database_engine(bao: OpenBao, database: Database, *, max_ttl: str = "1h") -> str:
     """The database secrets engine, mounted for this test, with a role ``orion`` whose users
     act as the database's owner role: what they create is the owner's, and a user dropped
     while connected keeps its sessions working until Orion replaces them."""
@@ -98,7 +100,7 @@ def database_engine(bao: OpenBao, database: Database) -> str:
         ],
         revocation_statements=['DROP ROLE IF EXISTS "{{name}}";'],
         default_ttl=f"{LEASE_S}s",
-        max_ttl="1h",
+        max_ttl=max_ttl,
         mount_point=mount,
     )
     return mount
@@ -198,3 +200,50 @@ async def _last_renewal(vault: Any, lease_id: str) -> str | None:
 
 async def _more(statuses: list[int], count: int) -> bool:
     return len(statuses) >= count
+
+
+async def test_credentials_near_their_max_ttl_are_replaced_before_they_end(
+    openbao: OpenBao, database: Database
+) -> None:
+    """Renewals stop extending a lease near the role's max TTL: Orion takes a new user before
+    the old lease's end (not after it, as a refused renewal would have it) and goes on
+    serving."""
+    max_ttl_s = LEASE_S + 3  # renewed at 2 s (to 6 s), capped at 4 s (to 7 s): replaced at 5.5 s
+    mount = database_engine(openbao, database, max_ttl=f"{max_ttl_s}s")
+    server = make_url(SERVER_URL)
+    shop = Orion(
+        shop_settings(
+            vault_addr=openbao.address,
+            vault_token=SecretStr(openbao.root_token),
+            vault_database_role="orion",
+            vault_database_mount=mount,
+            db_pool_size=2,
+        ),
+        f"postgresql+asyncpg://{server.host}:{server.port or 5432}/{database.name}",
+    )
+    vault = openbao.client()
+    prefix = f"{mount}/creds/orion/"
+    users: list[str] = []
+    statuses: list[int] = []
+    async with shop.create_app().test_app() as app:
+        client = app.test_client()
+        statuses.append((await client.get("/health/ready")).status_code)
+        (first,) = (await asyncio.to_thread(vault.sys.list_leases, prefix))["data"]["keys"]
+        issued = await asyncio.to_thread(vault.sys.read_lease, prefix + first)
+        ends = _instant(issued["data"]["issue_time"]) + max_ttl_s
+
+        async def two_users() -> bool:
+            statuses.append((await client.get("/health/ready")).status_code)
+            users.extend(u for u in await database.session_users() if u and u not in users)
+            return len(users) >= 2
+
+        await eventually(two_users, "a second user")
+        replaced = time.time()
+    assert replaced < ends - 0.5, f"replaced {replaced - ends:.1f} s after the lease's end"
+    assert set(statuses) == {200}, statuses
+
+
+def _instant(text: str) -> float:
+    """Vault's RFC 3339 time (nanoseconds) as a Unix time."""
+    trimmed = re.sub(r"(\.\d{6})\d*", r"\1", text).replace("Z", "+00:00")
+    return datetime.fromisoformat(trimmed).timestamp()
