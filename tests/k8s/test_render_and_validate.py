@@ -1,8 +1,9 @@
-"""Every overlay renders, every object validates: Kubernetes' own kinds against the schemas
-of a pinned Kubernetes version (``kubernetes-validate``, strict: no unknown field), custom
-resources against their projects' published schemas (tests/data/crd-schemas, README there);
-``checkov`` passes on the rendered manifests, the Dockerfile and deploy/terraform (one run:
-its start costs more than its checks), each skipped check with its reason written beside it."""
+"""Every overlay renders (the ``rendered`` fixture), every object validates: Kubernetes'
+own kinds against the schemas of a pinned Kubernetes version (``kubernetes-validate``,
+strict: no unknown field), custom resources against their projects' published schemas
+(tests/data/crd-schemas, README there); ``checkov`` passes on the rendered manifests, the
+Dockerfile and deploy/terraform (one run: its start costs more than its checks), each skipped
+check with its reason written beside it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 
-from tests.k8s.conftest import KUBERNETES_VERSION, OVERLAYS, ROOT, render, tool
+from tests.k8s.conftest import KUBERNETES_VERSION, OVERLAYS, ROOT, tool
 
 SCHEMAS = ROOT / "tests/data/crd-schemas"
 # checks skipped here, not beside the code, with why: the Dockerfile is issue 15's (see the
@@ -115,8 +116,3 @@ def checkov(directory: Path, frameworks: str) -> list[dict[str, Any]]:
     assert done.returncode in (0, 1), done.stderr[-3000:]
     loaded = json.loads(done.stdout)
     return loaded if isinstance(loaded, list) else [loaded]
-
-
-def test_every_overlay_renders() -> None:
-    for overlay in OVERLAYS:
-        assert render(overlay)
