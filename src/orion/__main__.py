@@ -7,7 +7,9 @@ import uuid
 from collections.abc import Sequence
 
 ENVIRONMENT = """\
-settings come from ORION_* environment variables, or ORION_*_FILE naming a file:
+settings come from ORION_* environment variables, ORION_*_FILE naming a file, or
+ORION_*_VAULT naming a Vault secret (mount/path#key; Vault from ORION_VAULT_ADDR and
+ORION_VAULT_AUTH = token | approle | kubernetes):
   ORION_DATABASE_URL  PostgreSQL server (unset: embedded PostgreSQL under ORION_DATA_DIR)
   ORION_DATA_DIR      where the embedded PostgreSQL keeps its data (default ./.orion)
   ORION_REDIS_URL     Redis server (unset: in-process)

@@ -61,6 +61,7 @@ from orion.shared_kernel.adapters.sql.engine import (
 )
 from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
 from orion.shared_kernel.adapters.sql.migrations import migrate
+from orion.shared_kernel.adapters.vault import database_credentials
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 
 MODULES: tuple[ModuleDefinition[Any], ...] = (
@@ -84,6 +85,7 @@ class Container(containers.DeclarativeContainer):
     redis_url = providers.Callable(reveal, settings.provided.redis_url)
     clock = providers.Singleton(SystemClock)
     exchange_rates = providers.Singleton(currency_converter, settings=settings, clock=clock)
+    database_credentials = providers.Singleton(database_credentials, settings=settings)
     platform = providers.Singleton(
         Platform,
         engine=providers.Singleton(
@@ -93,6 +95,7 @@ class Container(containers.DeclarativeContainer):
             pool_timeout_s=settings.provided.db_pool_timeout_s,
             statement_timeout_ms=settings.provided.db_statement_timeout_ms,
             lock_timeout_ms=settings.provided.db_lock_timeout_ms,
+            credentials=database_credentials,
         ),
         clock=clock,
         mediator=providers.Singleton(
@@ -205,6 +208,7 @@ class Orion:
             pool_size=1,
             statement_timeout_ms=None,
             lock_timeout_ms=None,
+            credentials=self.container.database_credentials(),
         )
         try:
             await migrate(engine, [m.definition.migrations for m in self.modules.values()])
@@ -258,6 +262,9 @@ class Orion:
         await self.platform.cache_backend.aclose()
         await self.broker.close()
         await self.engine.dispose()
+        credentials = self.container.database_credentials()
+        if credentials is not None:
+            await credentials.aclose()
 
     def _readiness_checks(self) -> dict[str, ReadinessCheck]:
         async def database() -> None:

@@ -33,6 +33,7 @@ from orion.shared_kernel.adapters.periodic import run_periodically
 from orion.shared_kernel.adapters.sql.embedded import database_url
 from orion.shared_kernel.adapters.sql.engine import UNAVAILABLE
 from orion.shared_kernel.adapters.telemetry import configure_tracing
+from orion.shared_kernel.adapters.vault import VaultError
 from orion.shared_kernel.domain.errors import DependencyUnavailable, DomainError
 
 log = structlog.get_logger("orion.commands")
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> None:
         sys.exit(f"orion: cannot reach the broker: {error}")
     except UNREACHABLE as error:
         sys.exit(f"orion: cannot reach the database: {type(error).__name__}: {error}")
-    except (UnknownModule, operations.OperationFailed) as error:
+    except (UnknownModule, operations.OperationFailed, VaultError) as error:
         sys.exit(f"orion: {error}")
     except DomainError as error:  # e.g. a weak password for `orion admin create`
         sys.exit(f"orion: {error.title}: {error.detail}")

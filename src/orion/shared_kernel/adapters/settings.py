@@ -27,7 +27,54 @@ def _rate(value: str) -> str:
 Rate = Annotated[str, AfterValidator(_rate)]
 
 
-class PlatformSettings(BaseModel):
+class VaultSettings(BaseModel):
+    """Where Vault (or OpenBao) is and how Orion signs in to it: read at start for the
+    settings given as ``ORION_<NAME>_VAULT=mount/path#key`` (KV version 2), and for the
+    database's short-lived users when ``ORION_VAULT_DATABASE_ROLE`` is set
+    (docs/adr/0021-secrets-from-vault.md). These come from the environment or files only."""
+
+    vault_addr: str | None = Field(
+        default=None, description="https://vault:8200; unset: no setting is read from Vault"
+    )
+    vault_auth: Literal["token", "approle", "kubernetes"] = Field(
+        default="token",
+        description="token: ORION_VAULT_TOKEN; approle: ORION_VAULT_ROLE_ID and "
+        "ORION_VAULT_SECRET_ID; kubernetes: the pod's service-account token and "
+        "ORION_VAULT_KUBERNETES_ROLE",
+    )
+    vault_auth_mount: str | None = Field(
+        default=None, description="Where the auth method is mounted; unset: its own name."
+    )
+    vault_token: SecretStr | None = None
+    vault_role_id: str | None = None
+    vault_secret_id: SecretStr | None = None
+    vault_kubernetes_role: str | None = None
+    vault_kubernetes_token_file: Path = Field(
+        default=Path("/var/run/secrets/kubernetes.io/serviceaccount/token"),
+        description="The service-account token presented to Vault's kubernetes auth.",
+    )
+    vault_namespace: str | None = None
+    vault_ca_file: Path | None = Field(
+        default=None, description="CA bundle for Vault's certificate; unset: the system's."
+    )
+    vault_start_timeout_s: float = Field(
+        default=30,
+        gt=0,
+        le=600,
+        description="How long start-up keeps trying Vault (down, refusing, a path missing) "
+        "before it gives up with one line naming the setting and the path.",
+    )
+    vault_database_role: str | None = Field(
+        default=None,
+        description="A role of Vault's database secrets engine: ORION_DATABASE_URL's user "
+        "and password come from it, short-lived, renewed, replaced when their lease ends",
+    )
+    vault_database_mount: str = Field(
+        default="database", description="Where the database secrets engine is mounted."
+    )
+
+
+class PlatformSettings(VaultSettings):
     """Where the shared resources are, and how the shared machinery behaves."""
 
     database_url: SecretStr | None = Field(

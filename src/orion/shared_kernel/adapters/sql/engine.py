@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
+import asyncpg
+import sqlalchemy as sa
 import sqlalchemy.exc
 import sqlalchemy.ext.asyncio
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import await_only
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 T = TypeVar("T")
@@ -86,6 +89,24 @@ def _log_retry(state: RetryCallState) -> None:
     log.warning("database_work_retried", error=type(error).__name__)
 
 
+# a login refused for its credentials: the user was dropped (its lease revoked) or expired
+REFUSED_LOGIN = (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError)
+
+
+class Credentials(Protocol):
+    """Who new connections log in as, when that changes while the process runs (Vault's
+    short-lived database users: ``adapters/vault.py``)."""
+
+    def current(self) -> tuple[str, str, int]:
+        """User, password, and a generation that goes up when they are replaced."""
+
+    async def refresh(self, stale: int) -> None:
+        """Replaces the credentials of generation ``stale``, if not done already."""
+
+    def keep(self) -> None:
+        """Starts their upkeep in the running loop (idempotent)."""
+
+
 def create_engine(
     url: str,
     *,
@@ -94,6 +115,7 @@ def create_engine(
     statement_timeout_ms: int | None = 5000,
     lock_timeout_ms: int | None = 2000,
     echo: bool = False,
+    credentials: Credentials | None = None,
 ) -> AsyncEngine:
     """None for a timeout: none (migrations may run long and wait for each other's lock)."""
     server_settings = {"application_name": "orion"}
@@ -118,6 +140,8 @@ def create_engine(
         connect_args=connect_args,
     )
     sqlalchemy.event.listen(engine.sync_engine, "handle_error", _timeouts_are_unavailable)
+    if credentials is not None:
+        log_in_as(engine, credentials)
     return engine
 
 
@@ -126,6 +150,34 @@ def _timeouts_are_unavailable(context: sqlalchemy.engine.ExceptionContext) -> No
     database being too slow, so it is raised as a timeout (503)."""
     if getattr(context.original_exception, "sqlstate", None) in TIMED_OUT:
         raise StatementTimedOut(str(context.original_exception)) from context.sqlalchemy_exception
+
+
+def log_in_as(engine: AsyncEngine, credentials: Credentials) -> None:
+    """Each new connection logs in with the credentials of the moment; one refused for them
+    asks for new ones and tries once more. A connection of replaced credentials is closed
+    when next taken from the pool and another opened in its place, so the pool moves to the
+    new user as requests come, without failing one: those in flight finish on the old."""
+    generation_key = "orion_credentials"
+
+    def connect(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        credentials.keep()
+        user, password, generation = credentials.current()
+        try:
+            connection = dialect.connect(*cargs, **{**cparams, "user": user, "password": password})
+        except REFUSED_LOGIN:
+            await_only(credentials.refresh(generation))
+            user, password, generation = credentials.current()
+            connection = dialect.connect(*cargs, **{**cparams, "user": user, "password": password})
+        record.info[generation_key] = generation
+        return connection
+
+    def retire_replaced(_: Any, record: Any, __: Any) -> None:
+        if record.info.get(generation_key) != credentials.current()[2]:
+            raise sqlalchemy.exc.DisconnectionError("its credentials were replaced")
+
+    sa.event.listen(engine.sync_engine, "do_connect", connect)
+    # first, so that no other checkout listener counts a connection about to be replaced
+    sa.event.listen(engine.sync_engine, "checkout", retire_replaced, insert=True)
 
 
 def autocommit(engine: AsyncEngine) -> AsyncEngine:
