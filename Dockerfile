@@ -1,9 +1,10 @@
-# Orion: one image for every role; the command picks it (docs/adr/0016-image-and-gateway.md):
+# Orion: one image for every role; the command picks it (docs/adr/0017-image-and-gateway.md):
 #   docker run IMAGE serve --host 0.0.0.0 --no-workers --no-relay   the API alone
 #   docker run IMAGE relay | worker --module payments | migrate | outbox status | ...
 # Build: deploy/docker/build.sh (labels filled from git). BASE_IMAGE is any Debian-family image
 # with python3 (3.11 or newer): the official slim Python image by default, or the one
 # deploy/docker/base-image.sh makes from Debian's packages where public images cannot be pulled.
+# checkov:skip=CKV_DOCKER_7:FROM ${BASE_IMAGE} is an ARG whose default is a fixed tag (a site pins its own base)
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
 FROM ${BASE_IMAGE} AS builder
