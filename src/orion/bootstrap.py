@@ -13,7 +13,6 @@ from functools import partial
 from importlib.metadata import version
 from typing import Any
 
-import sqlalchemy as sa
 from dependency_injector import containers, providers
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,7 +28,7 @@ from orion.shared_kernel.adapters.clock import SystemClock
 from orion.shared_kernel.adapters.exchange_rates import currency_converter
 from orion.shared_kernel.adapters.http.app import create_http_app
 from orion.shared_kernel.adapters.http.exchange_rates import exchange_rates_blueprint
-from orion.shared_kernel.adapters.http.health import ReadinessCheck
+from orion.shared_kernel.adapters.http.health import ReadinessCheck, readiness_checks
 from orion.shared_kernel.adapters.http.ratelimit import install_rate_limits
 from orion.shared_kernel.adapters.mediator import (
     InProcessMediator,
@@ -38,9 +37,8 @@ from orion.shared_kernel.adapters.mediator import (
     retried,
 )
 from orion.shared_kernel.adapters.messaging.broker import Broker, Subscription, subscribed_types
-from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
-from orion.shared_kernel.adapters.messaging.rabbitmq import RabbitMQ
-from orion.shared_kernel.adapters.messaging.relay import OutboxRelay
+from orion.shared_kernel.adapters.messaging.rabbitmq import broker_for
+from orion.shared_kernel.adapters.messaging.relay import OutboxRelay, relay_for
 from orion.shared_kernel.adapters.metrics import (
     Probe,
     breakers_probe,
@@ -56,7 +54,7 @@ from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.settings import reveal
 from orion.shared_kernel.adapters.sql.engine import (
     UNAVAILABLE,
-    create_engine,
+    engine_for,
     once_more_if_transient,
 )
 from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
@@ -88,15 +86,7 @@ class Container(containers.DeclarativeContainer):
     database_credentials = providers.Singleton(database_credentials, settings=settings)
     platform = providers.Singleton(
         Platform,
-        engine=providers.Singleton(
-            create_engine,
-            url=database_url,
-            pool_size=settings.provided.db_pool_size,
-            pool_timeout_s=settings.provided.db_pool_timeout_s,
-            statement_timeout_ms=settings.provided.db_statement_timeout_ms,
-            lock_timeout_ms=settings.provided.db_lock_timeout_ms,
-            credentials=database_credentials,
-        ),
+        engine=providers.Singleton(engine_for, database_url, settings, database_credentials),
         clock=clock,
         mediator=providers.Singleton(
             InProcessMediator,
@@ -131,14 +121,7 @@ class Orion:
         # what the relay drains and `orion outbox` reports; what workers prune
         self.outboxes = {name: module.definition.outbox for name, module in self.modules.items()}
         self.inboxes = {name: module.definition.inbox for name, module in self.modules.items()}
-        self.broker: Broker = InProcessBroker()
-        if settings.broker_url is not None:
-            self.broker = RabbitMQ(
-                settings.broker_url.get_secret_value(),
-                prefetch=settings.consumer_prefetch,
-                retry_delays_ms=settings.retry_delays_ms,
-                topology=self.subscriptions(),
-            )
+        self.broker: Broker = broker_for(settings, topology=self.subscriptions)
         self.draining = False
         observe_pool(self.engine)
 
@@ -182,16 +165,13 @@ class Orion:
         return await prune_inbox(self.engine, self.inboxes[module], retention)
 
     def relay(self) -> OutboxRelay:
-        settings = self.settings
-        return OutboxRelay(
+        subscribed = subscribed_types(self.subscriptions())
+        return relay_for(
+            self.settings,
             engine=self.engine,
             outboxes=self.outboxes,
             publisher=self.broker,
-            subscribed=subscribed_types(self.subscriptions()),
-            batch_size=settings.relay_batch_size,
-            max_attempts=settings.outbox_max_attempts,
-            poll_interval_s=settings.relay_poll_interval_ms / 1000,
-            retention=timedelta(hours=settings.outbox_retention_hours),
+            subscribed=subscribed,
         )
 
     async def start_consumers(self, modules: Iterable[str] = MODULE_NAMES) -> None:
@@ -201,19 +181,11 @@ class Orion:
         await self.broker.stop()
 
     async def migrate(self) -> None:
-        """On a connection of its own, without the requests' time limits: a migration may run
-        long, and waits for another one's lock."""
-        engine = create_engine(
+        await migrate(
             self.container.database_url(),
-            pool_size=1,
-            statement_timeout_ms=None,
-            lock_timeout_ms=None,
-            credentials=self.container.database_credentials(),
+            self.container.database_credentials(),
+            [module.definition.migrations for module in self.modules.values()],
         )
-        try:
-            await migrate(engine, [m.definition.migrations for m in self.modules.values()])
-        finally:
-            await engine.dispose()
 
     def create_app(self) -> Quart:
         app = create_http_app(
@@ -232,10 +204,8 @@ class Orion:
         return app
 
     def create_ops_app(self, *, shared_state: bool = False) -> Quart:
-        """What a process given ``--metrics-port`` serves there, never on the API's port: its
-        own counters on ``/metrics`` (with ``shared_state``, the API's, also what every
-        process shares: the outbox backlog, orders, payments...) and ``/health/live``,
-        ``/health/ready`` for the orchestrator."""
+        """What ``--metrics-port`` serves: this process's ``/metrics`` (with ``shared_state``,
+        also the outbox backlog, orders, payments...) and the health routes."""
         return create_http_app(
             version=version("orion"),
             max_body_bytes=self.settings.max_body_bytes,
@@ -267,17 +237,11 @@ class Orion:
             await credentials.aclose()
 
     def _readiness_checks(self) -> dict[str, ReadinessCheck]:
-        async def database() -> None:
-            async with self.engine.connect() as connection:
-                await connection.execute(sa.text("SELECT 1"))
-
         async def accepting() -> None:
             if self.draining:
                 raise RuntimeError("shutting down")
 
-        checks: dict[str, ReadinessCheck] = {"process": accepting, "database": database}
-        if self.broker.durable:
-            checks["broker"] = self.broker.ping
-        if self.settings.redis_url is not None:  # the cache's client stands for Redis
-            checks["redis"] = self.platform.cache_backend.ping
-        return checks
+        redis = None if self.settings.redis_url is None else self.platform.cache_backend
+        return readiness_checks(
+            accepting=accepting, engine=self.engine, broker=self.broker, redis=redis
+        )

@@ -11,11 +11,39 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import sqlalchemy as sa
 from quart import Blueprint, Response, json
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orion.shared_kernel.adapters.cache import CacheBackend
 from orion.shared_kernel.adapters.http.openapi import responses
+from orion.shared_kernel.adapters.messaging.broker import Broker
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+def readiness_checks(
+    *,
+    accepting: ReadinessCheck,
+    engine: AsyncEngine,
+    broker: Broker,
+    redis: CacheBackend | None,
+) -> dict[str, ReadinessCheck]:
+    """The process (not draining), the database, and the broker and Redis where configured
+    (the cache's client stands for Redis)."""
+
+    async def database() -> None:
+        async with engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+
+    checks: dict[str, ReadinessCheck] = {"process": accepting, "database": database}
+    if broker.durable:
+        checks["broker"] = broker.ping
+    if redis is not None:
+        checks["redis"] = redis.ping
+    return checks
+
+
 CHECK_TIMEOUT_S = 2.0
 HEALTH_JSON = "application/health+json"
 _CHECK = {

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,9 +38,11 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 
-from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable, Subscription
+from orion.shared_kernel.adapters.messaging.broker import Broker, BrokerUnavailable, Subscription
 from orion.shared_kernel.adapters.messaging.envelope import Envelope, UndecodableMessage
+from orion.shared_kernel.adapters.messaging.inprocess import InProcessBroker
 from orion.shared_kernel.adapters.metrics import CONSUMER_MESSAGES
+from orion.shared_kernel.adapters.settings import PlatformSettings
 
 EXCHANGE = "orion.events"
 ATTEMPTS_HEADER = "x-orion-attempts"
@@ -427,3 +429,16 @@ def _text(value: object) -> str:
 
 def header_text(value: object) -> str | None:
     return None if value is None else _text(value)
+
+
+def broker_for(settings: PlatformSettings, topology: Callable[[], list[Subscription]]) -> Broker:
+    """RabbitMQ at ``ORION_BROKER_URL`` (declaring ``topology()``, every subscription of the
+    deployment, before its first publish), or else the embedded default's in-process broker."""
+    if settings.broker_url is None:
+        return InProcessBroker()
+    return RabbitMQ(
+        settings.broker_url.get_secret_value(),
+        prefetch=settings.consumer_prefetch,
+        retry_delays_ms=settings.retry_delays_ms,
+        topology=topology(),
+    )

@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from orion.shared_kernel.adapters.messaging.broker import BrokerUnavailable, Publisher
 from orion.shared_kernel.adapters.messaging.envelope import Envelope
 from orion.shared_kernel.adapters.metrics import RELAY_MESSAGES
+from orion.shared_kernel.adapters.settings import PlatformSettings
 from orion.shared_kernel.adapters.sql.outbox import NOTIFY_CHANNEL
 from orion.shared_kernel.adapters.telemetry import (
     end_span,
@@ -268,6 +269,28 @@ class OutboxRelay:
             )
             return None
         return connection
+
+
+def relay_for(
+    settings: PlatformSettings,
+    *,
+    engine: AsyncEngine,
+    outboxes: Mapping[str, sa.Table],
+    publisher: Publisher,
+    subscribed: frozenset[str],
+) -> OutboxRelay:
+    """A relay of these outboxes, batched, retried and kept as ``ORION_RELAY_*`` and
+    ``ORION_OUTBOX_*`` say."""
+    return OutboxRelay(
+        engine=engine,
+        outboxes=outboxes,
+        publisher=publisher,
+        subscribed=subscribed,
+        batch_size=settings.relay_batch_size,
+        max_attempts=settings.outbox_max_attempts,
+        poll_interval_s=settings.relay_poll_interval_ms / 1000,
+        retention=timedelta(hours=settings.outbox_retention_hours),
+    )
 
 
 def _publish_span(schema: str, row: Any) -> Span:

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_only
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from orion.shared_kernel.adapters.settings import PlatformSettings
+
 T = TypeVar("T")
 log = structlog.get_logger("orion.sql")
 
@@ -150,6 +152,20 @@ def _timeouts_are_unavailable(context: sqlalchemy.engine.ExceptionContext) -> No
     database being too slow, so it is raised as a timeout (503)."""
     if getattr(context.original_exception, "sqlstate", None) in TIMED_OUT:
         raise StatementTimedOut(str(context.original_exception)) from context.sqlalchemy_exception
+
+
+def engine_for(
+    url: str, settings: PlatformSettings, credentials: Credentials | None
+) -> AsyncEngine:
+    """The requests' engine, sized and timed by ``ORION_DB_*``."""
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        pool_timeout_s=settings.db_pool_timeout_s,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+        lock_timeout_ms=settings.db_lock_timeout_ms,
+        credentials=credentials,
+    )
 
 
 def log_in_as(engine: AsyncEngine, credentials: Credentials) -> None:

@@ -16,6 +16,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orion.shared_kernel.adapters.sql.engine import Credentials, create_engine
+
 ENV_DIR = Path(__file__).with_name("alembic")
 MIGRATION_LOCK = 0x6F72696F6E  # "orion"
 
@@ -28,7 +30,21 @@ class ModuleMigrations:
     versions: Path
 
 
-async def migrate(engine: AsyncEngine, modules: list[ModuleMigrations]) -> None:
+async def migrate(
+    url: str, credentials: Credentials | None, modules: list[ModuleMigrations]
+) -> None:
+    """On an engine of its own, without the requests' time limits: a migration may run long,
+    and waits for another one's lock (one process at a time)."""
+    engine = create_engine(
+        url, pool_size=1, statement_timeout_ms=None, lock_timeout_ms=None, credentials=credentials
+    )
+    try:
+        await _migrate(engine, modules)
+    finally:
+        await engine.dispose()
+
+
+async def _migrate(engine: AsyncEngine, modules: list[ModuleMigrations]) -> None:
     async with engine.connect() as connection:
         await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         await connection.commit()
