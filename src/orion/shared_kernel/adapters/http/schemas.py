@@ -47,6 +47,17 @@ class MoneyIn(Body):
     currency: CurrencyCode = Field(description="ISO 4217 code, e.g. EUR.")
 
 
+class AddressIn(Body):
+    """A postal address, as a customer keeps one and as an order ships to it."""
+
+    name: str = Field(min_length=1, max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str = Field(default="", max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. FR")
+
+
 class MoneyOut(BaseModel):
     amount: int
     currency: str

@@ -8,7 +8,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from orion.modules.identity.application.queries import UserView
 from orion.modules.identity.domain.user import MAX_PASSWORD, MIN_PASSWORD
-from orion.shared_kernel.adapters.http.schemas import Body
+from orion.shared_kernel.adapters.http.schemas import AddressIn, Body
 
 Password = Field(min_length=1, max_length=1024)
 # a password being set: the policy's length in the OpenAPI document; the policy itself
@@ -33,15 +33,6 @@ class LoginIn(Body):
 
 class RefreshTokenIn(Body):
     refresh_token: str = Field(min_length=1, max_length=200)
-
-
-class AddressIn(Body):
-    name: str = Field(min_length=1, max_length=200)
-    line1: str = Field(min_length=1, max_length=200)
-    line2: str = Field(default="", max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    postal_code: str = Field(min_length=1, max_length=20)
-    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
 
 class ProfilePatch(Body):

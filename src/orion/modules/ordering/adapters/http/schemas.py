@@ -18,6 +18,7 @@ from orion.modules.ordering.domain.cart import MAX_QUANTITY
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.modules.payments.contracts.queries import OrderPayment
 from orion.shared_kernel.adapters.http.schemas import (
+    AddressIn,
     Body,
     CurrencyCode,
     MinorUnitsFilter,
@@ -31,17 +32,6 @@ StatusName = Literal["pending", "awaiting_payment", "paid", "shipped", "delivere
 
 class CartItemIn(Body):
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
-
-
-class AddressIn(Body):
-    name: str = Field(min_length=1, max_length=200)
-    line1: str = Field(min_length=1, max_length=200)
-    line2: str = Field(default="", max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    postal_code: str = Field(min_length=1, max_length=20)
-    country: str = Field(
-        min_length=2, max_length=2, pattern="^[A-Z]{2}$", description="ISO 3166, e.g. FR."
-    )
 
 
 class PaymentIn(Body):
