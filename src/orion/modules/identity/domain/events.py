@@ -1,13 +1,23 @@
-"""What happens to an account, in the identity module's own words."""
+"""What happens to an account, in the identity module's own words.
+
+The tokens some events carry are the secrets their emails link to: only their hashes are
+stored (``one_time_tokens``), so the event is the one place they travel; ``repr`` hides them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UserRegistered:
+    at: datetime
+    verification_token: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdminCreated:
     at: datetime
 
 
@@ -15,3 +25,10 @@ class UserRegistered:
 class UserChanged:
     at: datetime
     change: str  # password, profile, email_verified, disabled, enabled, role
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasswordResetRequested:
+    at: datetime
+    token: str = field(repr=False)
+    expires_at: datetime

@@ -10,7 +10,7 @@ from orion.shared_kernel.domain.aggregate import AggregateRoot
 from orion.shared_kernel.domain.roles import ADMIN, CUSTOMER, ROLES
 
 from .errors import InvalidProfile
-from .events import UserChanged, UserRegistered
+from .events import AdminCreated, PasswordResetRequested, UserChanged, UserRegistered
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128  # NIST SP 800-63B: allow at least 64
@@ -63,20 +63,59 @@ class User(AggregateRoot):
         email: str,
         password_hash: str,
         full_name: str,
+        verification_token: str,
         now: datetime,
-        role: str = CUSTOMER,
     ) -> User:
-        user = cls(
+        """A customer's account, its email to be confirmed with ``verification_token``."""
+        user = cls._new(
+            id=id,
+            email=email,
+            password_hash=password_hash,
+            full_name=full_name,
+            role=CUSTOMER,
+            now=now,
+        )
+        user._record(UserRegistered(at=now, verification_token=verification_token))
+        return user
+
+    @classmethod
+    def create_admin(
+        cls, *, id: uuid.UUID, email: str, password_hash: str, full_name: str, now: datetime
+    ) -> User:
+        """An admin made by an operator at the console: the address is theirs, so it counts
+        as verified."""
+        user = cls._new(
+            id=id,
+            email=email,
+            password_hash=password_hash,
+            full_name=full_name,
+            role=ADMIN,
+            now=now,
+        )
+        user.email_verified_at = now
+        user._record(AdminCreated(at=now))
+        return user
+
+    @classmethod
+    def _new(
+        cls,
+        *,
+        id: uuid.UUID,
+        email: str,
+        password_hash: str,
+        full_name: str,
+        role: str,
+        now: datetime,
+    ) -> User:
+        return cls(
             id=id,
             email=normalize_email(email),
             password_hash=password_hash,
             full_name=_full_name(full_name),
-            role=_role(role),
+            role=role,
             created_at=now,
             updated_at=now,
         )
-        user._record(UserRegistered(at=now))
-        return user
 
     @property
     def is_disabled(self) -> bool:
@@ -85,6 +124,16 @@ class User(AggregateRoot):
     def change_password_hash(self, password_hash: str, *, now: datetime) -> None:
         self.password_hash = password_hash
         self._touch(now, "password")
+
+    def rehash_password(self, password_hash: str, *, now: datetime) -> None:
+        """The same password, hashed with stronger parameters: a new version, nothing to tell."""
+        self.password_hash = password_hash
+        self.updated_at = now
+        self._changed()
+
+    def request_password_reset(self, *, token: str, expires_at: datetime, now: datetime) -> None:
+        """The owner asked for a link to set a new password; ``token`` is the link's secret."""
+        self._note(PasswordResetRequested(at=now, token=token, expires_at=expires_at))
 
     def update_profile(
         self, *, full_name: str | None, shipping_address: Address | None, now: datetime
