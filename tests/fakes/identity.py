@@ -75,6 +75,9 @@ class FakeUserRepository:
         user.mark_persisted()
         self.rows[user.id] = stored(user)
 
+    async def active_admins(self) -> list[uuid.UUID]:
+        return sorted(user.id for user in self.rows.values() if user.is_active_admin)
+
 
 class FakeSessionRepository:
     def __init__(self, uow: FakeUnitOfWork) -> None:

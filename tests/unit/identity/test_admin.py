@@ -14,7 +14,7 @@ from orion.modules.identity.application.commands import (
 )
 from orion.modules.identity.contracts.commands import AdminAccount, CreateAdmin
 from orion.modules.identity.contracts.events import UserChangedV1
-from orion.modules.identity.domain.errors import UserNotFound, WeakPassword
+from orion.modules.identity.domain.errors import LastAdmin, UserNotFound, WeakPassword
 from orion.modules.identity.domain.user import User
 
 from .conftest import PASSWORD, Identity
@@ -131,3 +131,28 @@ async def test_create_admin_refuses_a_weak_password_before_hashing(identity: Ide
         await identity.send(CreateAdmin(email="ops@example.com", password="ops", full_name="O"))
     assert identity.hasher.hashes == 0
     assert identity.uow.commits == 0
+
+
+async def test_the_last_active_admin_is_neither_demoted_nor_disabled(identity: Identity) -> None:
+    account = await identity.send(
+        CreateAdmin(email="ops@example.com", password=OPERATOR_PASSWORD, full_name="Ops")
+    )
+    other = await identity.customer("grace@example.com", role="admin")
+    identity.uow.user(other.id).disabled_at = identity.clock.now()  # no admin to count on
+
+    for refused in (
+        ChangeRole(user_id=account.user_id, role="customer"),
+        DisableUser(user_id=account.user_id),
+    ):
+        with pytest.raises(LastAdmin):
+            await identity.send(refused)
+    admin = identity.uow.user(account.user_id)
+    assert (admin.role, admin.disabled_at) == ("admin", None)
+    assert identity.uow.commits == 0
+    assert identity.uow.outbox == []
+
+    await identity.send(EnableUser(user_id=other.id))
+    await identity.send(DisableUser(user_id=account.user_id))  # the other one remains
+    with pytest.raises(LastAdmin):
+        await identity.send(ChangeRole(user_id=other.id, role="customer"))
+    await identity.send(ChangeRole(user_id=other.id, role="admin"))  # no change: allowed

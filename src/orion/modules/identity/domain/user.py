@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from orion.shared_kernel.domain.aggregate import AggregateRoot
 from orion.shared_kernel.domain.roles import ADMIN, CUSTOMER, ROLES
 
-from .errors import InvalidProfile
+from .errors import InvalidProfile, LastAdmin
 from .events import AdminCreated, PasswordResetRequested, UserChanged, UserRegistered
 
 MIN_PASSWORD = 8
@@ -121,6 +122,10 @@ class User(AggregateRoot):
     def is_disabled(self) -> bool:
         return self.disabled_at is not None
 
+    @property
+    def is_active_admin(self) -> bool:
+        return self.role == ADMIN and not self.is_disabled
+
     def change_password_hash(self, password_hash: str, *, now: datetime) -> None:
         self.password_hash = password_hash
         self._touch(now, "password")
@@ -170,6 +175,13 @@ class User(AggregateRoot):
     def _touch(self, now: datetime, change: str) -> None:
         self.updated_at = now
         self._record(UserChanged(at=now, change=change))
+
+
+def keep_an_admin(user: User, active_admins: Collection[uuid.UUID]) -> None:
+    """After a change to ``user``: refuses it (``LastAdmin``) if it was the only active
+    admin and no longer is. ``active_admins``: the ids before the change."""
+    if not user.is_active_admin and set(active_admins) == {user.id}:
+        raise LastAdmin("the only active admin cannot be demoted or disabled")
 
 
 def normalize_email(email: str) -> str:

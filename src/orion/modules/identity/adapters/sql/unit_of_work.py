@@ -16,6 +16,7 @@ from orion.modules.identity.application.ports import SessionState
 from orion.modules.identity.domain.errors import EmailTaken, UserNotFound
 from orion.modules.identity.domain.user import Address, User
 from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork, Track
+from orion.shared_kernel.domain.roles import ADMIN
 
 from .tables import inbox, one_time_tokens, outbox, refresh_tokens, sessions, users
 
@@ -66,6 +67,17 @@ class SqlUserRepository:
             users.update().where(users.c.id == user.id).values(**_row(user))
         )
         user.mark_persisted()
+
+    async def active_admins(self) -> list[uuid.UUID]:
+        # FOR UPDATE above ORDER BY: the rows are locked as they come out of the sort; a
+        # waiting transaction re-checks its WHERE, so it no longer counts a demoted admin
+        rows = await self._connection.execute(
+            sa.select(users.c.id)
+            .where(users.c.role == ADMIN, users.c.disabled_at.is_(None))
+            .order_by(users.c.id)
+            .with_for_update()
+        )
+        return list(rows.scalars())
 
 
 class SqlSessionRepository:

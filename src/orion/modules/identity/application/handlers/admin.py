@@ -9,21 +9,23 @@ from orion.modules.identity.application.passwords import NewPasswords
 from orion.modules.identity.application.ports import IdentityUnitOfWork
 from orion.modules.identity.application.queries import UserView, user_view
 from orion.modules.identity.contracts.commands import AdminAccount, CreateAdmin
-from orion.modules.identity.domain.user import User, normalize_email
+from orion.modules.identity.domain.user import User, keep_an_admin, normalize_email
 from orion.shared_kernel.application.clock import Clock
 from orion.shared_kernel.domain.ids import new_id
 
 
 class DisableUserHandler:
-    """A disabled account's sessions end at once."""
+    """A disabled account's sessions end at once; the only active admin stays."""
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 
     async def __call__(self, command: DisableUser, uow: IdentityUnitOfWork) -> UserView:
         now = self._clock.now()
+        admins = await uow.users.active_admins()  # locked before the user: one lock order
         user = await uow.users.get(command.user_id)
         user.disable(now=now)
+        keep_an_admin(user, admins)
         await uow.users.save(user)
         await uow.sessions.revoke_all(user.id, now=now, reason="disabled")
         return user_view(user)
@@ -41,15 +43,18 @@ class EnableUserHandler:
 
 
 class ChangeRoleHandler:
-    """The account's sessions end: their tokens carry the old role."""
+    """The account's sessions end: their tokens carry the old role. The only active admin
+    stays one."""
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 
     async def __call__(self, command: ChangeRole, uow: IdentityUnitOfWork) -> UserView:
         now = self._clock.now()
+        admins = await uow.users.active_admins()  # locked before the user: one lock order
         user = await uow.users.get(command.user_id)
         user.change_role(command.role, now=now)
+        keep_an_admin(user, admins)
         await uow.users.save(user)
         await uow.sessions.revoke_all(user.id, now=now, reason="role changed")
         return user_view(user)
