@@ -10,6 +10,7 @@ from quart import Blueprint
 
 from orion.modules.identity.adapters.cache import CachedIdentityReadModel, stale_keys
 from orion.modules.identity.adapters.http.routes import Limits, identity_blueprint
+from orion.modules.identity.adapters.http.throttle import LoginLimits, LoginThrottle
 from orion.modules.identity.adapters.security.authenticator import SessionCheckingAuthenticator
 from orion.modules.identity.adapters.security.passwords import Argon2Hasher, common_passwords
 from orion.modules.identity.adapters.security.tokens import JwtAccessTokens, signing_keys
@@ -125,16 +126,26 @@ class IdentityContainer(containers.DeclarativeContainer):
     )
     limits = providers.Singleton(
         Limits,
-        login_per_account=settings.provided.login_limit_per_account,
-        login_per_address=settings.provided.login_limit_per_address,
         register_per_address=settings.provided.register_limit_per_address,
         reset_per_address=settings.provided.reset_limit_per_address,
+    )
+    login_throttle = providers.Singleton(
+        LoginThrottle,
+        limiter=platform.provided.limiter,
+        limits=providers.Singleton(
+            LoginLimits,
+            per_account_address=settings.provided.login_limit_per_account_address,
+            per_address=settings.provided.login_limit_per_address,
+            per_account=settings.provided.login_limit_per_account,
+            max_delay_s=settings.provided.login_delay_max_s,
+        ),
     )
     blueprint = providers.Singleton(
         identity_blueprint,
         mediator=platform.provided.mediator,
         limiter=platform.provided.limiter,
         limits=limits,
+        login_throttle=login_throttle,
     )
 
 

@@ -1,8 +1,8 @@
 """The identity API: sign-up and sign-in under ``/api/v1/auth``, the caller's own account
 under ``/api/v1/me``, and user management under ``/api/v1/admin/users``.
 
-Throttling (``limits``, moving window): failed logins per account and per client address,
-registrations and reset requests per client address; 429 with ``Retry-After``.
+Throttling (``limits``, moving window): failed logins as ``throttle.py`` says, registrations
+and reset requests per client address; 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -50,17 +50,18 @@ from .schemas import (
     UserOut,
     user_json,
 )
+from .throttle import LoginThrottle
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
-    login_per_account: str = "5/minute"
-    login_per_address: str = "20/minute"
-    register_per_address: str = "10/hour"
-    reset_per_address: str = "5/hour"
+    register_per_address: str
+    reset_per_address: str
 
 
-def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits) -> Blueprint:
+def identity_blueprint(
+    mediator: Mediator, limiter: RateLimiter, limits: Limits, login_throttle: LoginThrottle
+) -> Blueprint:
     blueprint = Blueprint("identity", __name__, url_prefix="/api/v1")
 
     def address() -> str:
@@ -85,14 +86,12 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
     @document_response(TokenPairOut)
     async def login(data: LoginIn) -> Response:
         """Exchange email and password for an access token (15 minutes) and a refresh token."""
-        account = normalize_email(data.email)
-        await limiter.check(limits.login_per_account, "login-account", account)
-        await limiter.check(limits.login_per_address, "login-address", address())
+        account, where = normalize_email(data.email), address()
+        await login_throttle.before(account, where)
         try:
             pair = await mediator.send(LogIn(email=data.email, password=data.password))
         except InvalidCredentials:
-            await limiter.hit(limits.login_per_account, "login-account", account)
-            await limiter.hit(limits.login_per_address, "login-address", address())
+            await login_throttle.failed(account, where)
             raise
         return _pair(pair)
 
