@@ -36,7 +36,7 @@ def test_the_journey_is_the_same_in_one_process_and_split(
         signed_up = server.http.post(
             "/api/v1/auth/register", json={**account, "full_name": "Grace Hopper"}
         )
-        assert signed_up.status_code == 201
+        assert signed_up.status_code == 202
         reset = server.http.post("/api/v1/auth/password-reset", json={"email": account["email"]})
         assert reset.status_code == 202
 

@@ -126,7 +126,7 @@ async def test_registrations_and_reset_requests_are_limited_by_address(
         database_url, register_limit_per_address="2/hour", reset_limit_per_address="2/hour"
     ) as client:
         for n in range(2):
-            assert (await register(client, f"new{n}@example.com")).status_code == 201
+            assert (await register(client, f"new{n}@example.com")).status_code == 202
         await assert_rate_limited(await register(client, "new2@example.com"), at_most_s=3600)
         for _ in range(2):
             answer = await post(client, "/api/v1/auth/password-reset", {"email": EMAIL})

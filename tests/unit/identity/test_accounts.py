@@ -16,11 +16,12 @@ from orion.modules.identity.application.commands import (
 from orion.modules.identity.application.tokens import token_hash
 from orion.modules.identity.contracts.events import (
     PasswordResetRequestedV1,
+    RegistrationAskedV1,
+    RegistrationAttemptedV1,
     UserChangedV1,
     UserRegisteredV1,
 )
 from orion.modules.identity.domain.errors import (
-    EmailTaken,
     InvalidProfile,
     InvalidToken,
     UserNotFound,
@@ -42,6 +43,7 @@ HOME = Address(
 
 async def verification_token(identity: Identity, email: str = "ada@example.com") -> str:
     await identity.send(Register(email=email, password=PASSWORD, full_name="Ada Lovelace"))
+    await identity.deliver()
     registered = identity.uow.outbox[-1]
     assert isinstance(registered, UserRegisteredV1)
     identity.forget()
@@ -51,22 +53,45 @@ async def verification_token(identity: Identity, email: str = "ada@example.com")
 # --- register -----------------------------------------------------------------------------
 
 
-async def test_register_commits_a_customer_and_stages_its_verification_email(
+async def test_register_commits_a_customer_and_only_says_a_sign_up_was_asked(
     identity: Identity,
 ) -> None:
     view = await identity.send(
         Register(email=" Ada@Example.COM ", password=PASSWORD, full_name="Ada Lovelace")
     )
 
+    assert view is not None
     assert identity.uow.commits == 1
     user = identity.uow.user(view.id)
     assert (user.email, user.role, user.email_verified_at) == ("ada@example.com", "customer", None)
     assert user.password_hash == identity.hasher.hash_now(PASSWORD)
+    assert identity.uow.outbox == [
+        RegistrationAskedV1(
+            aggregate_id=user.id,
+            aggregate_version=1,
+            occurred_at=identity.clock.now(),
+            email="ada@example.com",
+        )
+    ]
+    assert identity.uow.one_time_tokens() == {}  # the welcome comes after the answer
+
+
+async def test_after_the_answer_a_new_account_gets_its_verification_token_and_welcome(
+    identity: Identity,
+) -> None:
+    view = await identity.send(
+        Register(email="ada@example.com", password=PASSWORD, full_name="Ada Lovelace")
+    )
+    assert view is not None
+    identity.clock.advance(seconds=3)
+
+    await identity.deliver()
+
     now = identity.clock.now()
-    [event] = identity.uow.outbox
+    event = identity.uow.outbox[-1]
     assert isinstance(event, UserRegisteredV1)
     assert event == UserRegisteredV1(
-        aggregate_id=user.id,
+        aggregate_id=view.id,
         aggregate_version=1,
         occurred_at=now,
         email="ada@example.com",
@@ -77,7 +102,7 @@ async def test_register_commits_a_customer_and_stages_its_verification_email(
     [(stored_hash, row)] = identity.uow.one_time_tokens().items()
     assert stored_hash == token_hash(event.verification_token)
     assert (row.user_id, row.purpose, row.expires_at) == (
-        user.id,
+        view.id,
         "email_verification",
         now + timedelta(days=2),
     )
@@ -98,15 +123,39 @@ async def test_register_refuses_a_weak_password_before_hashing_it(
     assert identity.uow.outbox == []
 
 
-async def test_register_refuses_an_email_taken_in_any_case(identity: Identity) -> None:
+async def test_a_taken_email_in_any_case_costs_what_a_new_one_does_and_its_owner_is_told(
+    identity: Identity,
+) -> None:
     first = await identity.customer("ada@example.com")
-    with pytest.raises(EmailTaken):
-        await identity.send(
-            Register(email="  ADA@example.com", password=PASSWORD, full_name="Someone else")
-        )
-    assert identity.uow.commits == 0
+    identity.clock.advance(minutes=1)
+
+    answer = await identity.send(
+        Register(email="  ADA@example.com", password=PASSWORD, full_name="Someone else")
+    )
+
+    assert answer is None
+    assert identity.hasher.hashes == 1  # hashed all the same
+    assert identity.uow.commits == 1
     assert list(identity.uow.committed["users"]) == [first.id]
-    assert identity.uow.outbox == []
+    [asked] = identity.uow.outbox  # the same event a new account's sign-up writes
+    assert isinstance(asked, RegistrationAskedV1)
+    assert (asked.email, asked.aggregate_version) == ("ada@example.com", 1)
+    assert asked.aggregate_id != first.id  # the account that was not made
+
+    await identity.deliver()
+
+    assert identity.uow.outbox[1:] == [
+        RegistrationAttemptedV1(
+            aggregate_id=first.id,
+            aggregate_version=1,  # the account itself is unchanged
+            occurred_at=identity.clock.now(),
+            email="ada@example.com",
+            full_name="Ada Lovelace",
+        )
+    ]
+    assert identity.uow.user(first.id).version == 1
+    purposes = [row.purpose for row in identity.uow.one_time_tokens().values()]
+    assert purposes == ["email_verification"]  # the owner's own, no other
 
 
 # --- update profile -------------------------------------------------------------------------
@@ -186,8 +235,8 @@ async def test_verify_email_refuses_an_expired_token_and_a_reset_token(
 ) -> None:
     token = await verification_token(identity)
     await identity.send(RequestPasswordReset(email="ada@example.com"))
-    [reset] = identity.uow.outbox
-    assert isinstance(reset, PasswordResetRequestedV1)
+    await identity.deliver()
+    [reset] = [e for e in identity.uow.outbox if isinstance(e, PasswordResetRequestedV1)]
 
     with pytest.raises(InvalidToken):
         await identity.send(VerifyEmail(token=reset.reset_token))

@@ -15,7 +15,11 @@ from orion.modules.identity.application.commands import (
     ResetPassword,
 )
 from orion.modules.identity.application.tokens import token_hash
-from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserChangedV1
+from orion.modules.identity.contracts.events import (
+    PasswordResetAskedV1,
+    PasswordResetRequestedV1,
+    UserChangedV1,
+)
 from orion.modules.identity.domain.errors import InvalidToken, WeakPassword, WrongPassword
 from orion.modules.identity.domain.user import User
 
@@ -40,8 +44,8 @@ def revoked(identity: Identity, user: User) -> dict[uuid.UUID, str | None]:
 
 async def reset_token(identity: Identity, email: str = "ada@example.com") -> str:
     await identity.send(RequestPasswordReset(email=email))
-    [requested] = identity.uow.outbox
-    assert isinstance(requested, PasswordResetRequestedV1)
+    await identity.deliver()
+    [requested] = [e for e in identity.uow.outbox if isinstance(e, PasswordResetRequestedV1)]
     identity.forget()
     return requested.reset_token
 
@@ -118,16 +122,33 @@ async def test_change_password_refuses_when_the_password_changed_meanwhile(
 # --- request a reset ------------------------------------------------------------------------
 
 
-async def test_a_reset_request_issues_a_one_hour_token_and_stages_its_email(
+async def test_a_reset_request_only_records_that_a_link_was_asked_for(
+    identity: Identity,
+) -> None:
+    """Known or not, the email costs the same before the answer: one event, nothing read."""
+    await identity.customer()
+    for email in (" Ada@Example.com", "nobody@example.com"):
+        assert await identity.send(RequestPasswordReset(email=email)) is None
+    assert [(type(e), e.email) for e in identity.uow.outbox] == [  # type: ignore[attr-defined]
+        (PasswordResetAskedV1, "ada@example.com"),
+        (PasswordResetAskedV1, "nobody@example.com"),
+    ]
+    assert [event.occurred_at for event in identity.uow.outbox] == [identity.clock.now()] * 2
+    purposes = [row.purpose for row in identity.uow.one_time_tokens().values()]
+    assert purposes == ["email_verification"]  # no reset token yet
+
+
+async def test_after_the_answer_an_account_gets_a_one_hour_token_and_its_email(
     identity: Identity,
 ) -> None:
     user = await identity.customer()
-
     await identity.send(RequestPasswordReset(email=" Ada@Example.com"))
+    identity.clock.advance(seconds=2)
+
+    await identity.deliver()
 
     now = identity.clock.now()
-    [event] = identity.uow.outbox
-    assert isinstance(event, PasswordResetRequestedV1)
+    [event] = [e for e in identity.uow.outbox if isinstance(e, PasswordResetRequestedV1)]
     assert event == PasswordResetRequestedV1(
         aggregate_id=user.id,
         aggregate_version=1,  # asking changes nothing of the account
@@ -145,13 +166,12 @@ async def test_a_reset_request_issues_a_one_hour_token_and_stages_its_email(
     )
 
 
-async def test_a_reset_request_for_an_unknown_or_disabled_account_does_nothing(
-    identity: Identity,
-) -> None:
+async def test_an_unknown_email_or_a_disabled_account_gets_no_link(identity: Identity) -> None:
     await identity.customer("grace@example.com", disabled_at=identity.clock.now())
     for email in ("nobody@example.com", "grace@example.com"):
-        assert await identity.send(RequestPasswordReset(email=email)) is None
-    assert identity.uow.outbox == []
+        await identity.send(RequestPasswordReset(email=email))
+    await identity.deliver()
+    assert [type(event) for event in identity.uow.outbox] == [PasswordResetAskedV1] * 2
     purposes = [row.purpose for row in identity.uow.one_time_tokens().values()]
     assert purposes == ["email_verification"]  # the registration's, no other
 

@@ -10,7 +10,9 @@ import pytest
 from orion.modules.identity.domain.errors import InvalidProfile
 from orion.modules.identity.domain.events import (
     AdminCreated,
+    EmailVerificationRequested,
     PasswordResetRequested,
+    RegistrationAttempted,
     UserChanged,
     UserRegistered,
 )
@@ -28,7 +30,6 @@ def registered(**overrides: str) -> User:
         email=fields["email"],
         password_hash="$argon2id$stub",
         full_name=fields["full_name"],
-        verification_token="verify-me",
         now=T0,
     )
     user.pull_events()
@@ -42,7 +43,6 @@ def test_registration_normalizes_and_makes_a_customer() -> None:
         email=" Ada@Example.COM ",
         password_hash="$argon2id$stub",
         full_name="  Ada Lovelace ",
-        verification_token="verify-me",
         now=T0,
     )
     assert user.email == "ada@example.com"
@@ -52,8 +52,7 @@ def test_registration_normalizes_and_makes_a_customer() -> None:
     assert user.email_verified_at is None
     assert user.created_at == user.updated_at == T0
     assert user.version == 1
-    assert user.pull_events() == [UserRegistered(at=T0, verification_token="verify-me")]
-    assert "verify-me" not in repr(UserRegistered(at=T0, verification_token="verify-me"))
+    assert user.pull_events() == [UserRegistered(at=T0)]
 
 
 def test_an_admin_made_at_the_console_is_verified() -> None:
@@ -157,8 +156,16 @@ def test_a_rehash_is_a_new_version_that_tells_nothing() -> None:
     assert user.pull_events() == []
 
 
-def test_a_reset_request_is_recorded_without_a_new_version() -> None:
+def test_requests_and_attempts_are_recorded_without_a_new_version() -> None:
+    """Asking changes nothing of the account: it is not written back for them."""
     user = registered()
+    user.request_email_verification(token="verify-me", now=T1)
     user.request_password_reset(token="reset-me", expires_at=T2, now=T1)
+    user.note_registration_attempt(now=T2)
     assert user.version == 1
-    assert user.pull_events() == [PasswordResetRequested(at=T1, token="reset-me", expires_at=T2)]
+    assert user.pull_events() == [
+        EmailVerificationRequested(at=T1, token="verify-me"),
+        PasswordResetRequested(at=T1, token="reset-me", expires_at=T2),
+        RegistrationAttempted(at=T2),
+    ]
+    assert "verify-me" not in repr(EmailVerificationRequested(at=T1, token="verify-me"))

@@ -26,9 +26,17 @@ from orion.modules.identity.application.handlers import (
     sessions,
 )
 from orion.modules.identity.application.passwords import NewPasswords
+from orion.modules.identity.application.policies import (
+    CompleteRegistrationOnRegistrationAsked,
+    IssueResetTokenOnPasswordResetAsked,
+)
 from orion.modules.identity.application.queries import GetUser, ListUsers
 from orion.modules.identity.contracts.commands import CreateAdmin
-from orion.modules.identity.contracts.events import UserChangedV1
+from orion.modules.identity.contracts.events import (
+    PasswordResetAskedV1,
+    RegistrationAskedV1,
+    UserChangedV1,
+)
 from orion.modules.identity.contracts.queries import GetCustomerContact
 from orion.modules.identity.settings import IdentitySettings
 from orion.shared_kernel.adapters.cache import CacheInvalidation, ReadThroughCache
@@ -121,6 +129,10 @@ class IdentityContainer(containers.DeclarativeContainer):
         queries.GetCustomerContactHandler, read_model=read_model
     )
     list_users = providers.Singleton(queries.ListUsersHandler, read_model=read_model)
+    complete_registration = providers.Singleton(
+        CompleteRegistrationOnRegistrationAsked, clock=clock
+    )
+    issue_reset_token = providers.Singleton(IssueResetTokenOnPasswordResetAsked, clock=clock)
     authenticator = providers.Singleton(
         SessionCheckingAuthenticator, tokens=tokens, read_model=read_model
     )
@@ -173,8 +185,13 @@ class Identity(ModuleDefinition[IdentityContainer]):
         ]
 
     def subscriptions(self, c: IdentityContainer) -> list[Subscription]:
-        """Identity's own account changes, each dropping the cached profile."""
-        policies: dict[type[IntegrationEvent], Policy] = {UserChangedV1: c.invalidation()}
+        """Identity's own events: each account change drops the cached profile; a sign-up
+        and a reset asked for are completed after their answers."""
+        policies: dict[type[IntegrationEvent], Policy] = {
+            UserChangedV1: c.invalidation(),
+            RegistrationAskedV1: c.complete_registration(),
+            PasswordResetAskedV1: c.issue_reset_token(),
+        }
         return [subscription(consumer=NAME, producer=NAME, uow=c.uow, policies=policies)]
 
     def blueprints(self, c: IdentityContainer) -> list[Blueprint]:

@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from dependency_injector import containers, providers
 from quart import Blueprint
 
-from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
+from orion.modules.identity.contracts.events import (
+    PasswordResetRequestedV1,
+    RegistrationAttemptedV1,
+    UserRegisteredV1,
+)
 from orion.modules.notifications.adapters.http.routes import notifications_blueprint
 from orion.modules.notifications.adapters.mail.files import FileMailer
 from orion.modules.notifications.adapters.mail.smtp import SmtpMailer, SmtpServer
@@ -23,6 +27,7 @@ from orion.modules.notifications.adapters.sql.unit_of_work import SqlNotificatio
 from orion.modules.notifications.application.policies import (
     SendEmailOnIdentityEvents,
     SendEmailOnOrderEvents,
+    SendEmailOnRegistrationAttempted,
 )
 from orion.modules.notifications.application.ports import Mailer
 from orion.modules.notifications.application.queries import ListNotifications
@@ -68,6 +73,9 @@ class NotificationsContainer(containers.DeclarativeContainer):
     identity_emails = providers.Singleton(
         SendEmailOnIdentityEvents, sender=sender, public_url=settings.provided.public_url
     )
+    registration_attempted = providers.Singleton(
+        SendEmailOnRegistrationAttempted, sender=sender, public_url=settings.provided.public_url
+    )
     order_emails = providers.Singleton(
         SendEmailOnOrderEvents, sender=sender, public_url=settings.provided.public_url
     )
@@ -86,6 +94,7 @@ class Notifications(ModuleDefinition[NotificationsContainer]):
             "identity": {
                 UserRegisteredV1: identity.on_user_registered,
                 PasswordResetRequestedV1: identity.on_password_reset_requested,
+                RegistrationAttemptedV1: c.registration_attempted(),
             },
             "ordering": {
                 OrderPlacedV1: orders.on_order_placed,

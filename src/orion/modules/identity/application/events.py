@@ -11,12 +11,16 @@ from collections.abc import Sequence
 
 from orion.modules.identity.contracts.events import (
     PasswordResetRequestedV1,
+    RegistrationAskedV1,
+    RegistrationAttemptedV1,
     UserChangedV1,
     UserRegisteredV1,
 )
 from orion.modules.identity.domain.events import (
     AdminCreated,
+    EmailVerificationRequested,
     PasswordResetRequested,
+    RegistrationAttempted,
     UserChanged,
     UserRegistered,
 )
@@ -32,7 +36,16 @@ def integration_events(aggregate: object, recorded: Sequence[object]) -> list[In
     changes: list[UserChanged] = []
     for event in recorded:
         match event:
-            case UserRegistered(at=at, verification_token=token):
+            case UserRegistered(at=at):
+                published.append(
+                    RegistrationAskedV1(
+                        aggregate_id=user.id,
+                        aggregate_version=user.version,
+                        occurred_at=at,
+                        email=user.email,
+                    )
+                )
+            case EmailVerificationRequested(at=at, token=token):
                 published.append(
                     UserRegisteredV1(
                         aggregate_id=user.id,
@@ -53,6 +66,16 @@ def integration_events(aggregate: object, recorded: Sequence[object]) -> list[In
                         full_name=user.full_name,
                         reset_token=token,
                         expires_at=expires_at.isoformat(),
+                    )
+                )
+            case RegistrationAttempted(at=at):
+                published.append(
+                    RegistrationAttemptedV1(
+                        aggregate_id=user.id,
+                        aggregate_version=user.version,
+                        occurred_at=at,
+                        email=user.email,
+                        full_name=user.full_name,
                     )
                 )
             case UserChanged():

@@ -13,7 +13,14 @@ from datetime import datetime
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UserRegistered:
     at: datetime
-    verification_token: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmailVerificationRequested:
+    """The account's email is to be confirmed with ``token``: its welcome email's link."""
+
+    at: datetime
+    token: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,3 +39,10 @@ class PasswordResetRequested:
     at: datetime
     token: str = field(repr=False)
     expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegistrationAttempted:
+    """Someone tried to sign up with the account's email; its owner is told."""
+
+    at: datetime

@@ -11,7 +11,14 @@ from orion.shared_kernel.domain.aggregate import AggregateRoot
 from orion.shared_kernel.domain.roles import ADMIN, CUSTOMER, ROLES
 
 from .errors import InvalidProfile, LastAdmin
-from .events import AdminCreated, PasswordResetRequested, UserChanged, UserRegistered
+from .events import (
+    AdminCreated,
+    EmailVerificationRequested,
+    PasswordResetRequested,
+    RegistrationAttempted,
+    UserChanged,
+    UserRegistered,
+)
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128  # NIST SP 800-63B: allow at least 64
@@ -64,10 +71,9 @@ class User(AggregateRoot):
         email: str,
         password_hash: str,
         full_name: str,
-        verification_token: str,
         now: datetime,
     ) -> User:
-        """A customer's account, its email to be confirmed with ``verification_token``."""
+        """A customer's account, its email not yet confirmed."""
         user = cls._new(
             id=id,
             email=email,
@@ -76,7 +82,7 @@ class User(AggregateRoot):
             role=CUSTOMER,
             now=now,
         )
-        user._record(UserRegistered(at=now, verification_token=verification_token))
+        user._record(UserRegistered(at=now))
         return user
 
     @classmethod
@@ -139,6 +145,14 @@ class User(AggregateRoot):
     def request_password_reset(self, *, token: str, expires_at: datetime, now: datetime) -> None:
         """The owner asked for a link to set a new password; ``token`` is the link's secret."""
         self._note(PasswordResetRequested(at=now, token=token, expires_at=expires_at))
+
+    def request_email_verification(self, *, token: str, now: datetime) -> None:
+        """The owner is to confirm the email with ``token``, the link's secret."""
+        self._note(EmailVerificationRequested(at=now, token=token))
+
+    def note_registration_attempt(self, *, now: datetime) -> None:
+        """Someone tried to sign up with this account's email: its owner is to be told."""
+        self._note(RegistrationAttempted(at=now))
 
     def update_profile(
         self, *, full_name: str | None, shipping_address: Address | None, now: datetime

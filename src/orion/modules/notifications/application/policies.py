@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
+from orion.modules.identity.contracts.events import (
+    PasswordResetRequestedV1,
+    RegistrationAttemptedV1,
+    UserRegisteredV1,
+)
 from orion.modules.ordering.contracts.events import (
     OrderCancelledV1,
     OrderEventV1,
@@ -57,6 +61,20 @@ class SendEmailOnIdentityEvents:
             name=event.full_name,
             link=link,
             expires_at=event.expires_at,
+        )
+
+
+class SendEmailOnRegistrationAttempted:
+    """The owner of an email someone tried to sign up with hears of it, with the way in."""
+
+    def __init__(self, *, sender: EmailSender, public_url: str) -> None:
+        self._sender = sender
+        self._public_url = public_url.rstrip("/")
+
+    async def __call__(self, event: RegistrationAttemptedV1, uow: NotificationsUnitOfWork) -> None:
+        link = f"{self._public_url}/login"
+        await self._sender.send(
+            uow, event.email, "registration_attempted", name=event.full_name, link=link
         )
 
 

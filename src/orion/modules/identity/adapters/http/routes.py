@@ -69,17 +69,16 @@ def identity_blueprint(
 
     @blueprint.post("/auth/register")
     @validate_request(RegisterIn)
-    @document_response(UserOut, 201)
     async def register(data: RegisterIn) -> Response:
-        """Create a customer account; a verification email follows. Other fields are refused."""
+        """Sign up as a customer: always 202, whether the email has an account or not; an
+        email follows, a verification link or, for a taken email, a note to its owner that
+        someone tried. Other fields are refused."""
         await limiter.check(limits.register_per_address, "register", address())
         await limiter.hit(limits.register_per_address, "register", address())
-        user = await mediator.send(
+        await mediator.send(
             Register(email=data.email, password=data.password, full_name=data.full_name)
         )
-        response = jsonify({"id": str(user.id), "email": user.email, "full_name": user.full_name})
-        response.status_code = 201
-        return response
+        return Response(status=202)
 
     @blueprint.post("/auth/login")
     @validate_request(LoginIn)
@@ -112,7 +111,8 @@ def identity_blueprint(
     @blueprint.post("/auth/password-reset")
     @validate_request(EmailIn)
     async def request_reset(data: EmailIn) -> Response:
-        """Always 202, whether the account exists or not; the email carries a one-time link."""
+        """Always 202, as fast whether the account exists or not; an account's email gets a
+        one-time link."""
         await limiter.check(limits.reset_per_address, "reset", address())
         await limiter.hit(limits.reset_per_address, "reset", address())
         await mediator.send(RequestPasswordReset(email=data.email))

@@ -13,13 +13,13 @@ from orion.modules.identity.application.passwords import NewPasswords
 from orion.modules.identity.application.ports import IdentityUnitOfWork, PasswordHasher
 from orion.modules.identity.application.tokens import (
     PASSWORD_RESET,
-    RESET_LIFETIME,
-    new_secret,
     redeem,
 )
+from orion.modules.identity.contracts.events import PasswordResetAskedV1
 from orion.modules.identity.domain.errors import WrongPassword
 from orion.modules.identity.domain.user import normalize_email
 from orion.shared_kernel.application.clock import Clock
+from orion.shared_kernel.domain.ids import new_id
 
 
 class ChangePasswordHandler:
@@ -61,22 +61,24 @@ class ChangePasswordHandler:
 
 
 class RequestPasswordResetHandler:
-    """Answers the same whether the account exists or not; a disabled account gets no link."""
+    """Answers alike and as fast whether the email is an account's or not: it only records
+    that a link was asked for. Looking the account up, issuing the token and emailing it
+    happen after the answer, through the outbox (``IssueResetTokenOnPasswordResetAsked``)."""
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 
     async def __call__(self, command: RequestPasswordReset, uow: IdentityUnitOfWork) -> None:
-        user = await uow.users.by_email(normalize_email(command.email))
-        if user is None or user.is_disabled:
-            return
-        now = self._clock.now()
-        token, hashed = new_secret()
-        expires_at = now + RESET_LIFETIME
-        await uow.tokens.issue(
-            token_hash=hashed, user_id=user.id, purpose=PASSWORD_RESET, expires_at=expires_at
+        # published by hand: a fact no aggregate records, since which account (if any) the
+        # email names is deliberately not looked up before the answer
+        uow.publish(
+            PasswordResetAskedV1(
+                aggregate_id=new_id(),
+                aggregate_version=1,
+                occurred_at=self._clock.now(),
+                email=normalize_email(command.email),
+            )
         )
-        user.request_password_reset(token=token, expires_at=expires_at, now=now)
 
 
 class ResetPasswordHandler:
