@@ -156,6 +156,7 @@ async def prepare(database: str, settings: Settings, count: int, lines: int) -> 
                 user = await orion.mediator.send(
                     Register(email=email, password=password, full_name=f"Customer {number}")
                 )
+                assert user is not None  # a new email each time
                 tokens = await orion.mediator.send(LogIn(email=email, password=password))
                 opened = await orion.mediator.send(OpenCart(customer_id=user.id))
             first = number * lines

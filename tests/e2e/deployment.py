@@ -104,7 +104,7 @@ def shopper(http: httpx.Client, name: str) -> dict[str, str]:
     registered = http.post(
         "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": name}
     )
-    assert registered.status_code == 201, registered.text
+    assert registered.status_code == 202, registered.text
     return sign_in(http, email)
 
 

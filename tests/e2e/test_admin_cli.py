@@ -110,7 +110,7 @@ async def test_it_promotes_an_existing_customer(database: str, shop: Client) -> 
             "full_name": "G",
         },
     )
-    assert registered.status_code == 201
+    assert registered.status_code == 202
     as_customer = await sign_in(shop, "grace@example.com", "a customer's passphrase")
     assert (await shop.get("/api/v1/admin/users", headers=as_customer)).status_code == 403
 

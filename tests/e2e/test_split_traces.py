@@ -25,7 +25,8 @@ SETTLED_WITHIN_S = 20
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PROCESSES = {
     "relay": ["relay"],
-    "ordering": ["worker", "--module", "catalog,ordering"],
+    # identity's worker completes ann's sign-up (her welcome) after its answer
+    "ordering": ["worker", "--module", "catalog,identity,ordering"],
     "payments": ["worker", "--module", "payments"],
     "notifications": ["worker", "--module", "notifications"],
 }

@@ -31,6 +31,9 @@ SAMPLES: list[IntegrationEvent] = [
         expires_at="2026-01-02T04:04:05.678901+00:00",
     ),
     events.UserChangedV1(**BASE, changes=["disabled", "role"]),
+    events.RegistrationAttemptedV1(**BASE, email="ada@example.com", full_name="Ada Lovelace"),
+    events.PasswordResetAskedV1(**BASE, email="ada@example.com"),
+    events.RegistrationAskedV1(**BASE, email="ada@example.com"),
 ]
 
 

@@ -48,6 +48,11 @@ EMAILS = {
             "until 2026-01-02T04:04:05.678901+00:00",
         ),
     ),
+    "identity.registration_attempted.v1": Expected(
+        to="ada@example.com",
+        subject="Someone tried to sign up with your email address",
+        says=("Hello Ada Lovelace,", "https://shop.example"),
+    ),
     "ordering.order_placed.v1": Expected(
         to="ada@example.com",
         subject="We received your order ORN-000123",

@@ -17,6 +17,7 @@ from tests.conftest import Client
 from .helpers import (
     PASSWORD,
     bearer,
+    deliver,
     log_in,
     make_user,
     outbox_payloads,
@@ -34,7 +35,8 @@ RESET_REQUESTED = "identity.password_reset_requested.v1"
 
 
 async def verification_token(client: Client, orion: Orion, email: str) -> str:
-    assert (await register(client, email)).status_code == 201
+    assert (await register(client, email)).status_code == 202
+    await deliver(orion)
     payloads = [p for p in await outbox_payloads(orion, REGISTERED) if p["email"] == email]
     assert len(payloads) == 1
     return str(payloads[0]["verification_token"])
@@ -44,6 +46,7 @@ async def reset_token(client: Client, orion: Orion, email: str) -> str:
     before = len(await outbox_payloads(orion, RESET_REQUESTED))
     answer = await post(client, "/api/v1/auth/password-reset", {"email": email})
     assert answer.status_code == 202
+    await deliver(orion)
     payloads = await outbox_payloads(orion, RESET_REQUESTED)
     assert len(payloads) == before + 1
     assert payloads[-1]["email"] == email.strip().lower()
@@ -163,6 +166,8 @@ async def test_a_reset_request_for_an_unknown_email_is_202_and_sends_nothing(
         answer = await post(client, "/api/v1/auth/password-reset", {"email": email})
         assert answer.status_code == 202
         assert await answer.get_data() == b""
+    await deliver(orion)
+    assert len(await outbox_payloads(orion, "identity.password_reset_asked.v1")) == 2
     assert await outbox_payloads(orion, RESET_REQUESTED) == []
     async with orion.engine.connect() as connection:
         purposes = (await connection.execute(sa.select(one_time_tokens.c.purpose))).scalars()
@@ -184,4 +189,5 @@ async def test_a_disabled_account_gets_no_reset_link(client: Client, orion: Orio
     await orion.mediator.send(DisableUser(user_id=user_id))
     answer = await post(client, "/api/v1/auth/password-reset", {"email": EMAIL})
     assert answer.status_code == 202
+    await deliver(orion)
     assert await outbox_payloads(orion, RESET_REQUESTED) == []

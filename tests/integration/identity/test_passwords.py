@@ -26,13 +26,13 @@ async def count_users(orion: Orion) -> int:
 async def test_the_stored_hash_is_argon2id_with_owasp_parameters(
     client: Client, orion: Orion
 ) -> None:
-    assert (await register(client, EMAIL)).status_code == 201
+    assert (await register(client, EMAIL)).status_code == 202
     stored = await stored_hash(orion, EMAIL)
     assert stored.startswith("$argon2id$")
     assert stored.startswith(OWASP)
     assert PASSWORD not in stored
     # salted: the same password gives another hash
-    assert (await register(client, "twin@example.com")).status_code == 201
+    assert (await register(client, "twin@example.com")).status_code == 202
     assert await stored_hash(orion, "twin@example.com") != stored
 
 
@@ -64,7 +64,7 @@ async def test_length_from_8_to_128_characters(
     password = ("mz4-kq9 vw" * 13)[:length]  # no composition rule is asked for, none used
     answer = await register(client, EMAIL, password)
     if accepted:
-        assert answer.status_code == 201, await answer.get_data(as_text=True)
+        assert answer.status_code == 202, await answer.get_data(as_text=True)
         assert (await log_in(client, EMAIL, password)).status_code == 200
     else:
         await problem(answer, 422, "weak-password")
@@ -87,7 +87,7 @@ async def test_a_password_change_obeys_the_policy(client: Client, orion: Orion) 
 async def test_a_hash_with_other_parameters_is_rehashed_at_login(
     client: Client, orion: Orion
 ) -> None:
-    assert (await register(client, EMAIL)).status_code == 201
+    assert (await register(client, EMAIL)).status_code == 202
     weaker = argon2.PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
     old = weaker.hash(PASSWORD)
     assert old.startswith("$argon2id$v=19$m=8192,t=1,p=1$")

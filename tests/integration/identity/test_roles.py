@@ -4,14 +4,18 @@ change takes effect with the next sign-in."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from orion.bootstrap import Orion
 from orion.modules.identity.adapters.sql.tables import users
+from orion.modules.identity.application.commands import ChangeRole, DisableUser, EnableUser
+from orion.modules.identity.domain.errors import LastAdmin
 from tests.conftest import ADMIN_EMAIL, Client
 
 from .helpers import PASSWORD, bearer, claims, make_user, problem, sign_in, signed_in
@@ -218,3 +222,76 @@ async def test_the_role_is_read_from_the_account_at_each_request_not_from_the_to
 
     await problem(await client.get("/api/v1/admin/users", headers=admin), 403, "forbidden")
     assert (await client.get("/api/v1/admin/users", headers=as_customer)).status_code == 200
+
+
+async def test_the_only_active_admin_can_be_neither_demoted_nor_disabled(
+    client: Client, orion: Orion, admin: dict[str, str]
+) -> None:
+    """A shop must keep an admin: the last active one may not demote or disable itself, nor
+    be demoted or disabled by anyone; with a second active admin, it may."""
+    own_id = (await (await client.get("/api/v1/me", headers=admin)).get_json())["id"]
+    demote = f"/api/v1/admin/users/{own_id}/role"
+    disable = f"/api/v1/admin/users/{own_id}/disable"
+    for answer in (
+        await client.put(demote, json={"role": "customer"}, headers=admin),
+        await client.post(disable, headers=admin),
+    ):
+        document = await problem(answer, 409, "last-admin")
+        assert document["title"] == "The only active admin cannot be demoted or disabled"
+    assert (await client.get("/api/v1/admin/users", headers=admin)).status_code == 200
+
+    # a disabled admin is no admin to keep the shop: still refused
+    second = await make_user(orion, "grace@example.com")
+    await orion.mediator.send(ChangeRole(user_id=second, role="admin"))
+    await orion.mediator.send(DisableUser(user_id=second))
+    await problem(await client.post(disable, headers=admin), 409, "last-admin")
+
+    await orion.mediator.send(EnableUser(user_id=second))
+    demoted = await client.put(demote, json={"role": "customer"}, headers=admin)
+    assert demoted.status_code == 200, await demoted.get_data(as_text=True)
+    as_grace = bearer((await sign_in(client, "grace@example.com"))["access_token"])
+    grace_out = await client.put(
+        f"/api/v1/admin/users/{second}/role", json={"role": "customer"}, headers=as_grace
+    )
+    await problem(grace_out, 409, "last-admin")
+
+
+async def test_two_admins_demoting_each_other_at_once_leave_one(orion: Orion) -> None:
+    """Each would see two admins if neither waited for the other: the first demotes Ada and
+    holds its transaction open while the second disables Grace. The second must wait for the
+    first's lock on the admins and then see Ada gone; without that lock it goes through and
+    the shop is left with none."""
+    first = await make_user(orion, "ada@example.com")
+    second = await make_user(orion, "grace@example.com")
+    for user_id in (first, second):
+        await orion.mediator.send(ChangeRole(user_id=user_id, role="admin"))
+    container = orion.modules["identity"].container
+    async with container.uow() as uow:
+        await container.change_role()(ChangeRole(user_id=first, role="customer"), uow)
+        racing = asyncio.create_task(orion.mediator.send(DisableUser(user_id=second)))
+        async with asyncio.timeout(10):
+            # polls PostgreSQL, whose lock waits announce themselves to no event of ours
+            while not racing.done() and not await lock_waits(orion):  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        await uow.commit()
+    with pytest.raises(LastAdmin):
+        await racing
+    async with orion.engine.connect() as connection:
+        admins = await connection.scalar(
+            sa.select(sa.func.count())
+            .select_from(users)
+            .where(users.c.role == "admin", users.c.disabled_at.is_(None))
+        )
+    assert admins == 1
+
+
+async def lock_waits(orion: Orion) -> int:
+    """Transactions of this test database waiting for a lock."""
+    async with orion.engine.connect() as connection:
+        waiting: int = await connection.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid)"
+                " WHERE NOT granted AND datname = current_database()"
+            )
+        )
+    return waiting

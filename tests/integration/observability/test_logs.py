@@ -92,7 +92,7 @@ async def test_no_password_token_or_key_reaches_a_log_line(
         "/api/v1/auth/register",
         json={"email": email, "password": PASSWORD, "full_name": "Grace Hopper"},
     )
-    assert registered.status_code == 201
+    assert registered.status_code == 202
     wrong = await client.post(
         "/api/v1/auth/login", json={"email": email, "password": PASSWORD + " typo"}
     )

@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from orion.modules.identity.domain.errors import InvalidProfile
-from orion.modules.identity.domain.events import UserChanged, UserRegistered
+from orion.modules.identity.domain.events import (
+    AdminCreated,
+    EmailVerificationRequested,
+    PasswordResetRequested,
+    RegistrationAttempted,
+    UserChanged,
+    UserRegistered,
+)
 from orion.modules.identity.domain.user import MAX_NAME, Address, User, normalize_email
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -24,7 +31,6 @@ def registered(**overrides: str) -> User:
         password_hash="$argon2id$stub",
         full_name=fields["full_name"],
         now=T0,
-        **({"role": fields["role"]} if "role" in fields else {}),
     )
     user.pull_events()
     user.mark_persisted()
@@ -49,6 +55,14 @@ def test_registration_normalizes_and_makes_a_customer() -> None:
     assert user.pull_events() == [UserRegistered(at=T0)]
 
 
+def test_an_admin_made_at_the_console_is_verified() -> None:
+    admin = User.create_admin(
+        id=uuid.uuid4(), email="Ops@Example.com", password_hash="h", full_name="Ops", now=T0
+    )
+    assert (admin.email, admin.role, admin.email_verified_at) == ("ops@example.com", "admin", T0)
+    assert admin.pull_events() == [AdminCreated(at=T0)]
+
+
 def test_normalize_email_trims_and_lowers() -> None:
     assert normalize_email("  MiXeD@Case.Org\t") == "mixed@case.org"
 
@@ -70,8 +84,6 @@ def test_a_200_character_name_is_fine() -> None:
 
 @pytest.mark.parametrize("role", ["root", "Admin", ""])
 def test_only_known_roles(role: str) -> None:
-    with pytest.raises(InvalidProfile):
-        registered(role=role)
     user = registered()
     with pytest.raises(InvalidProfile):
         user.change_role(role, now=T1)
@@ -86,7 +98,6 @@ def test_role_changes_and_promotion() -> None:
     assert user.role == "admin"
     assert user.updated_at == T1
     assert user.pull_events() == [UserChanged(at=T1, change="role")]
-    assert registered(role="admin").role == "admin"
 
 
 def test_disable_and_enable_are_idempotent() -> None:
@@ -136,3 +147,25 @@ def test_changes_bump_the_version_once_per_save() -> None:
     user.disable(now=T1)
     assert user.version == 2
     assert user.password_hash == "$argon2id$other"
+
+
+def test_a_rehash_is_a_new_version_that_tells_nothing() -> None:
+    user = registered()
+    user.rehash_password("$argon2id$stronger", now=T1)
+    assert (user.password_hash, user.updated_at, user.version) == ("$argon2id$stronger", T1, 2)
+    assert user.pull_events() == []
+
+
+def test_requests_and_attempts_are_recorded_without_a_new_version() -> None:
+    """Asking changes nothing of the account: it is not written back for them."""
+    user = registered()
+    user.request_email_verification(token="verify-me", now=T1)
+    user.request_password_reset(token="reset-me", expires_at=T2, now=T1)
+    user.note_registration_attempt(now=T2)
+    assert user.version == 1
+    assert user.pull_events() == [
+        EmailVerificationRequested(at=T1, token="verify-me"),
+        PasswordResetRequested(at=T1, token="reset-me", expires_at=T2),
+        RegistrationAttempted(at=T2),
+    ]
+    assert "verify-me" not in repr(EmailVerificationRequested(at=T1, token="verify-me"))

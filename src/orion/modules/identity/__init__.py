@@ -6,6 +6,7 @@ Errors (``domain/errors.py``): IdentityError
 ├── AccountDisabled (NotAuthenticated)
 ├── UserNotFound (NotFound)
 ├── EmailTaken (Conflict)
+├── LastAdmin (Conflict)
 ├── WrongPassword (NotAllowed)
 ├── WeakPassword (InvalidInput)
 ├── InvalidToken (InvalidInput)

@@ -11,6 +11,7 @@ from quart import Blueprint
 from orion.modules.identity.adapters.cache import CachedIdentityReadModel, stale_keys
 from orion.modules.identity.adapters.http.pages import account_pages_blueprint
 from orion.modules.identity.adapters.http.routes import Limits, identity_blueprint
+from orion.modules.identity.adapters.http.throttle import LoginLimits, LoginThrottle
 from orion.modules.identity.adapters.security.authenticator import SessionCheckingAuthenticator
 from orion.modules.identity.adapters.security.passwords import Argon2Hasher, common_passwords
 from orion.modules.identity.adapters.security.tokens import JwtAccessTokens, signing_keys
@@ -18,10 +19,25 @@ from orion.modules.identity.adapters.sql.read_model import SqlIdentityReadModel
 from orion.modules.identity.adapters.sql.tables import inbox, outbox
 from orion.modules.identity.adapters.sql.unit_of_work import SqlIdentityUnitOfWork
 from orion.modules.identity.application import commands
-from orion.modules.identity.application.handlers import IdentityHandlers, IdentityQueries
+from orion.modules.identity.application.handlers import (
+    accounts,
+    admin,
+    passwords,
+    queries,
+    sessions,
+)
+from orion.modules.identity.application.passwords import NewPasswords
+from orion.modules.identity.application.policies import (
+    CompleteRegistrationOnRegistrationAsked,
+    IssueResetTokenOnPasswordResetAsked,
+)
 from orion.modules.identity.application.queries import GetUser, ListUsers
 from orion.modules.identity.contracts.commands import CreateAdmin
-from orion.modules.identity.contracts.events import UserChangedV1
+from orion.modules.identity.contracts.events import (
+    PasswordResetAskedV1,
+    RegistrationAskedV1,
+    UserChangedV1,
+)
 from orion.modules.identity.contracts.queries import GetCustomerContact
 from orion.modules.identity.settings import IdentitySettings
 from orion.shared_kernel.adapters.cache import CacheInvalidation, ReadThroughCache
@@ -68,60 +84,116 @@ class IdentityContainer(containers.DeclarativeContainer):
         audience=settings.provided.jwt_audience,
         lifetime_s=settings.provided.access_token_ttl_s,
     )
-    handlers = providers.Singleton(
-        IdentityHandlers,
+    new_passwords = providers.Singleton(
+        NewPasswords, hasher=hasher, common=providers.Callable(common_passwords)
+    )
+    register = providers.Singleton(
+        accounts.RegisterHandler,
+        uow=uow.provider,
+        clock=clock,
+        passwords=new_passwords,
+    )
+    update_profile = providers.Singleton(accounts.UpdateProfileHandler, clock=clock)
+    verify_email = providers.Singleton(accounts.VerifyEmailHandler, clock=clock)
+    log_in = providers.Singleton(
+        sessions.LogInHandler, uow=uow.provider, clock=clock, hasher=hasher, tokens=tokens
+    )
+    refresh = providers.Singleton(
+        sessions.RefreshHandler, uow=uow.provider, clock=clock, tokens=tokens
+    )
+    log_out = providers.Singleton(sessions.LogOutHandler, clock=clock)
+    change_password = providers.Singleton(
+        passwords.ChangePasswordHandler,
         uow=uow.provider,
         clock=clock,
         hasher=hasher,
-        tokens=tokens,
-        common_passwords=providers.Callable(common_passwords),
+        passwords=new_passwords,
     )
-    queries = providers.Singleton(IdentityQueries, read_model=read_model)
+    request_password_reset = providers.Singleton(passwords.RequestPasswordResetHandler, clock=clock)
+    reset_password = providers.Singleton(
+        passwords.ResetPasswordHandler,
+        uow=uow.provider,
+        clock=clock,
+        passwords=new_passwords,
+    )
+    disable_user = providers.Singleton(admin.DisableUserHandler, clock=clock)
+    enable_user = providers.Singleton(admin.EnableUserHandler, clock=clock)
+    change_role = providers.Singleton(admin.ChangeRoleHandler, clock=clock)
+    create_admin = providers.Singleton(
+        admin.CreateAdminHandler,
+        uow=uow.provider,
+        clock=clock,
+        passwords=new_passwords,
+    )
+    get_user = providers.Singleton(queries.GetUserHandler, read_model=read_model)
+    get_customer_contact = providers.Singleton(
+        queries.GetCustomerContactHandler, read_model=read_model
+    )
+    list_users = providers.Singleton(queries.ListUsersHandler, read_model=read_model)
+    complete_registration = providers.Singleton(
+        CompleteRegistrationOnRegistrationAsked, clock=clock
+    )
+    issue_reset_token = providers.Singleton(IssueResetTokenOnPasswordResetAsked, clock=clock)
     authenticator = providers.Singleton(
         SessionCheckingAuthenticator, tokens=tokens, read_model=read_model
     )
     limits = providers.Singleton(
         Limits,
-        login_per_account=settings.provided.login_limit_per_account,
-        login_per_address=settings.provided.login_limit_per_address,
         register_per_address=settings.provided.register_limit_per_address,
         reset_per_address=settings.provided.reset_limit_per_address,
+    )
+    login_throttle = providers.Singleton(
+        LoginThrottle,
+        limiter=platform.provided.limiter,
+        limits=providers.Singleton(
+            LoginLimits,
+            per_account_address=settings.provided.login_limit_per_account_address,
+            per_address=settings.provided.login_limit_per_address,
+            per_account=settings.provided.login_limit_per_account,
+            max_delay_s=settings.provided.login_delay_max_s,
+        ),
     )
     blueprint = providers.Singleton(
         identity_blueprint,
         mediator=platform.provided.mediator,
         limiter=platform.provided.limiter,
         limits=limits,
+        login_throttle=login_throttle,
     )
     pages = providers.Singleton(account_pages_blueprint, mediator=platform.provided.mediator)
 
 
 class Identity(ModuleDefinition[IdentityContainer]):
     def routes(self, c: IdentityContainer) -> list[Route]:
-        handlers: IdentityHandlers = c.handlers()
-        queries: IdentityQueries = c.queries()
+        """Handlers that hash or verify a password open their own transactions (see
+        ``application/handlers``); the others run in one the mediator opens."""
         return [
-            Route(commands.Register, handlers.register),
-            Route(commands.LogIn, handlers.log_in),
-            Route(commands.Refresh, handlers.refresh),
-            Route(commands.LogOut, handlers.log_out),
-            Route(commands.UpdateProfile, handlers.update_profile),
-            Route(commands.ChangePassword, handlers.change_password),
-            Route(commands.RequestPasswordReset, handlers.request_password_reset),
-            Route(commands.ResetPassword, handlers.reset_password),
-            Route(commands.VerifyEmail, handlers.verify_email),
-            Route(commands.DisableUser, handlers.disable_user),
-            Route(commands.EnableUser, handlers.enable_user),
-            Route(commands.ChangeRole, handlers.change_role),
-            Route(CreateAdmin, handlers.create_admin),
-            Route(GetUser, queries.get_user),
-            Route(GetCustomerContact, queries.get_customer_contact),
-            Route(ListUsers, queries.list_users),
+            Route(commands.Register, c.register()),
+            Route(commands.LogIn, c.log_in()),
+            Route(commands.Refresh, c.refresh()),
+            Route(commands.LogOut, c.log_out(), unit_of_work=c.uow),
+            Route(commands.UpdateProfile, c.update_profile(), unit_of_work=c.uow),
+            Route(commands.ChangePassword, c.change_password()),
+            Route(commands.RequestPasswordReset, c.request_password_reset(), unit_of_work=c.uow),
+            Route(commands.ResetPassword, c.reset_password()),
+            Route(commands.VerifyEmail, c.verify_email(), unit_of_work=c.uow),
+            Route(commands.DisableUser, c.disable_user(), unit_of_work=c.uow),
+            Route(commands.EnableUser, c.enable_user(), unit_of_work=c.uow),
+            Route(commands.ChangeRole, c.change_role(), unit_of_work=c.uow),
+            Route(CreateAdmin, c.create_admin()),
+            Route(GetUser, c.get_user()),
+            Route(GetCustomerContact, c.get_customer_contact()),
+            Route(ListUsers, c.list_users()),
         ]
 
     def subscriptions(self, c: IdentityContainer) -> list[Subscription]:
-        """Identity's own account changes, each dropping the cached profile."""
-        policies: dict[type[IntegrationEvent], Policy] = {UserChangedV1: c.invalidation()}
+        """Identity's own events: each account change drops the cached profile; a sign-up
+        and a reset asked for are completed after their answers."""
+        policies: dict[type[IntegrationEvent], Policy] = {
+            UserChangedV1: c.invalidation(),
+            RegistrationAskedV1: c.complete_registration(),
+            PasswordResetAskedV1: c.issue_reset_token(),
+        }
         return [subscription(consumer=NAME, producer=NAME, uow=c.uow, policies=policies)]
 
     def blueprints(self, c: IdentityContainer) -> list[Blueprint]:

@@ -17,8 +17,23 @@ class IdentitySettings(PlatformSettings):
     jwt_issuer: str = "orion"
     jwt_audience: str = "orion-api"
     access_token_ttl_s: int = Field(default=900, ge=60, le=900)
-    login_limit_per_account: Rate = "5/minute"
-    login_limit_per_address: Rate = "20/minute"
+    login_limit_per_account_address: Rate = Field(
+        default="5/minute",
+        description="Failed sign-ins to one account from one client address; past it that "
+        "address is refused (429) for that account",
+    )
+    login_limit_per_address: Rate = Field(
+        default="20/minute",
+        description="Failed sign-ins from one client address, any account; past it refused",
+    )
+    login_limit_per_account: Rate = Field(
+        default="10/minute",
+        description="Failed sign-ins to one account from anywhere; past it each try waits "
+        "(0.25 s, doubled with each further failure), never refused",
+    )
+    login_delay_max_s: float = Field(
+        default=8, ge=0, le=60, description="The longest wait of a sign-in to a guessed account"
+    )
     register_limit_per_address: Rate = "10/hour"
     reset_limit_per_address: Rate = "5/hour"
 

@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from dependency_injector import containers, providers
 from quart import Blueprint
 
-from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
+from orion.modules.identity.contracts.events import (
+    PasswordResetRequestedV1,
+    RegistrationAttemptedV1,
+    UserRegisteredV1,
+)
 from orion.modules.identity.contracts.pages import RESET_PASSWORD_PAGE, VERIFY_EMAIL_PAGE
 from orion.modules.notifications.adapters.http.routes import notifications_blueprint
 from orion.modules.notifications.adapters.mail.files import FileMailer
@@ -28,6 +32,7 @@ from orion.modules.notifications.application.policies import (
     SendPasswordResetEmailOnPasswordResetRequested,
     SendPaymentReceiptOnOrderPaid,
     SendShippingNoticeOnOrderShipped,
+    SendSignUpNoticeOnRegistrationAttempted,
     SendVerificationEmailOnUserRegistered,
 )
 from orion.modules.notifications.application.ports import Mailer
@@ -92,6 +97,9 @@ class NotificationsContainer(containers.DeclarativeContainer):
             page_url, settings.provided.reset_password_url, public_url, RESET_PASSWORD_PAGE
         ),
     )
+    sign_up_notice = providers.Singleton(
+        SendSignUpNoticeOnRegistrationAttempted, sender=sender, public_url=public_url
+    )
     order_confirmation = providers.Singleton(
         SendOrderConfirmationOnOrderPlaced, sender=sender, public_url=public_url
     )
@@ -120,6 +128,7 @@ class Notifications(ModuleDefinition[NotificationsContainer]):
             "identity": {
                 UserRegisteredV1: c.verification_email(),
                 PasswordResetRequestedV1: c.password_reset_email(),
+                RegistrationAttemptedV1: c.sign_up_notice(),
             },
             "ordering": {
                 OrderPlacedV1: c.order_confirmation(),

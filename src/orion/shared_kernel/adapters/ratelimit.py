@@ -90,6 +90,13 @@ class RateLimiter:
         async with _storage_errors():
             await self._limiter.hit(_parsed(limit), *key)
 
+    async def count(self, limit: str, *key: str) -> int:
+        """How many hits ``key`` has in ``limit``'s current window (at most its amount)."""
+        item = _parsed(limit)
+        async with _storage_errors():
+            stats = await self._limiter.get_window_stats(item, *key)
+        return item.amount - stats.remaining
+
     async def acquire(self, limit: str, *key: str) -> tuple[bool, Window]:
         """Counts one request against ``limit`` for ``key`` if the window has room (a refused
         request is not counted); says whether it had, and where the key stands."""

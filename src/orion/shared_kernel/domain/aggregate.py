@@ -23,6 +23,11 @@ class AggregateRoot:
         self._changed()
         self._events.append(event)
 
+    def _note(self, event: object) -> None:
+        """Records an event that changes no state (someone asked for something): the version
+        stays, so the aggregate need not be written back for it."""
+        self._events.append(event)
+
     def _changed(self) -> None:
         """A change worth a new version, whether or not it records an event."""
         if self.version == self._loaded_version:

@@ -12,7 +12,10 @@ from .queries import TokenPair, UserView
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Register(Command[UserView]):
+class Register(Command[UserView | None]):
+    """The new account, or ``None`` when the email has one already (its owner is told);
+    the HTTP answer is the same either way."""
+
     email: str
     password: str
     full_name: str
@@ -53,6 +56,9 @@ class ChangePassword(Command[None]):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestPasswordReset(Command[None]):
+    """Answers at once, whoever the email belongs to; the link follows if it is an
+    account's (``policies.py``)."""
+
     email: str
 
 

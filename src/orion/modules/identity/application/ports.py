@@ -25,6 +25,10 @@ class UserRepository(Protocol):
 
     async def save(self, user: User) -> None: ...
 
+    async def active_admins(self) -> list[uuid.UUID]:
+        """The enabled admins' ids, locked until commit in id order (so that two changes of
+        admins wait for each other instead of each counting the other still there)."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionState:

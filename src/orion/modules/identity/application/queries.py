@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from orion.modules.identity.domain.user import User
 from orion.shared_kernel.application.messages import Query
 
 
@@ -20,6 +21,20 @@ class UserView:
     disabled: bool
     shipping_address: dict[str, Any] | None
     created_at: datetime
+
+
+def user_view(user: User) -> UserView:
+    """What a command that changed an account answers with."""
+    return UserView(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        role=user.role,
+        email_verified=user.email_verified_at is not None,
+        disabled=user.is_disabled,
+        shipping_address=asdict(user.shipping_address) if user.shipping_address else None,
+        created_at=user.created_at,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

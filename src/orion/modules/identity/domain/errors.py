@@ -61,3 +61,10 @@ class InvalidProfile(IdentityError, InvalidInput):
 class WrongPassword(IdentityError, NotAllowed):
     code = "wrong-password"
     title = "The current password is not right"
+
+
+class LastAdmin(IdentityError, Conflict):
+    """A shop with no active admin could be managed by nobody, short of the console."""
+
+    code = "last-admin"
+    title = "The only active admin cannot be demoted or disabled"

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from orion.shared_kernel.domain.aggregate import AggregateRoot
 from orion.shared_kernel.domain.roles import ADMIN, CUSTOMER, ROLES
 
-from .errors import InvalidProfile
-from .events import UserChanged, UserRegistered
+from .errors import InvalidProfile, LastAdmin
+from .events import (
+    AdminCreated,
+    EmailVerificationRequested,
+    PasswordResetRequested,
+    RegistrationAttempted,
+    UserChanged,
+    UserRegistered,
+)
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128  # NIST SP 800-63B: allow at least 64
@@ -64,27 +72,87 @@ class User(AggregateRoot):
         password_hash: str,
         full_name: str,
         now: datetime,
-        role: str = CUSTOMER,
     ) -> User:
-        user = cls(
+        """A customer's account, its email not yet confirmed."""
+        user = cls._new(
+            id=id,
+            email=email,
+            password_hash=password_hash,
+            full_name=full_name,
+            role=CUSTOMER,
+            now=now,
+        )
+        user._record(UserRegistered(at=now))
+        return user
+
+    @classmethod
+    def create_admin(
+        cls, *, id: uuid.UUID, email: str, password_hash: str, full_name: str, now: datetime
+    ) -> User:
+        """An admin made by an operator at the console: the address is theirs, so it counts
+        as verified."""
+        user = cls._new(
+            id=id,
+            email=email,
+            password_hash=password_hash,
+            full_name=full_name,
+            role=ADMIN,
+            now=now,
+        )
+        user.email_verified_at = now
+        user._record(AdminCreated(at=now))
+        return user
+
+    @classmethod
+    def _new(
+        cls,
+        *,
+        id: uuid.UUID,
+        email: str,
+        password_hash: str,
+        full_name: str,
+        role: str,
+        now: datetime,
+    ) -> User:
+        return cls(
             id=id,
             email=normalize_email(email),
             password_hash=password_hash,
             full_name=_full_name(full_name),
-            role=_role(role),
+            role=role,
             created_at=now,
             updated_at=now,
         )
-        user._record(UserRegistered(at=now))
-        return user
 
     @property
     def is_disabled(self) -> bool:
         return self.disabled_at is not None
 
+    @property
+    def is_active_admin(self) -> bool:
+        return self.role == ADMIN and not self.is_disabled
+
     def change_password_hash(self, password_hash: str, *, now: datetime) -> None:
         self.password_hash = password_hash
         self._touch(now, "password")
+
+    def rehash_password(self, password_hash: str, *, now: datetime) -> None:
+        """The same password, hashed with stronger parameters: a new version, nothing to tell."""
+        self.password_hash = password_hash
+        self.updated_at = now
+        self._changed()
+
+    def request_password_reset(self, *, token: str, expires_at: datetime, now: datetime) -> None:
+        """The owner asked for a link to set a new password; ``token`` is the link's secret."""
+        self._note(PasswordResetRequested(at=now, token=token, expires_at=expires_at))
+
+    def request_email_verification(self, *, token: str, now: datetime) -> None:
+        """The owner is to confirm the email with ``token``, the link's secret."""
+        self._note(EmailVerificationRequested(at=now, token=token))
+
+    def note_registration_attempt(self, *, now: datetime) -> None:
+        """Someone tried to sign up with this account's email: its owner is to be told."""
+        self._note(RegistrationAttempted(at=now))
 
     def update_profile(
         self, *, full_name: str | None, shipping_address: Address | None, now: datetime
@@ -121,6 +189,13 @@ class User(AggregateRoot):
     def _touch(self, now: datetime, change: str) -> None:
         self.updated_at = now
         self._record(UserChanged(at=now, change=change))
+
+
+def keep_an_admin(user: User, active_admins: Collection[uuid.UUID]) -> None:
+    """After a change to ``user``: refuses it (``LastAdmin``) if it was the only active
+    admin and no longer is. ``active_admins``: the ids before the change."""
+    if not user.is_active_admin and set(active_admins) == {user.id}:
+        raise LastAdmin("the only active admin cannot be demoted or disabled")
 
 
 def normalize_email(email: str) -> str:

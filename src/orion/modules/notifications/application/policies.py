@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from orion.modules.identity.contracts.events import PasswordResetRequestedV1, UserRegisteredV1
+from orion.modules.identity.contracts.events import (
+    PasswordResetRequestedV1,
+    RegistrationAttemptedV1,
+    UserRegisteredV1,
+)
 from orion.modules.ordering.contracts.events import (
     OrderCancelledV1,
     OrderEventV1,
@@ -65,6 +69,20 @@ class SendPasswordResetEmailOnPasswordResetRequested(TokenEmailPolicy):
             name=event.full_name,
             link=link,
             expires_at=event.expires_at,
+        )
+
+
+class SendSignUpNoticeOnRegistrationAttempted:
+    """The owner of an email someone tried to sign up with hears of it, with the shop's
+    address to sign in (or ask for a new password) instead."""
+
+    def __init__(self, *, sender: EmailSender, public_url: str) -> None:
+        self._sender = sender
+        self._public_url = public_url.rstrip("/")
+
+    async def __call__(self, event: RegistrationAttemptedV1, uow: NotificationsUnitOfWork) -> None:
+        await self._sender.send(
+            uow, event.email, "registration_attempted", name=event.full_name, link=self._public_url
         )
 
 

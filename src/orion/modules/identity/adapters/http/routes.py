@@ -1,8 +1,8 @@
 """The identity API: sign-up and sign-in under ``/api/v1/auth``, the caller's own account
 under ``/api/v1/me``, and user management under ``/api/v1/admin/users``.
 
-Throttling (``limits``, moving window): failed logins per account and per client address,
-registrations and reset requests per client address; 429 with ``Retry-After``.
+Throttling (``limits``, moving window): failed logins as ``throttle.py`` says, registrations
+and reset requests per client address; 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from .schemas import (
     PasswordResetIn,
     ProfilePatch,
     RefreshTokenIn,
-    RegisteredOut,
     RegisterIn,
     RoleIn,
     TokenIn,
@@ -53,36 +52,36 @@ from .schemas import (
     UserPageOut,
     user_json,
 )
+from .throttle import LoginThrottle
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
-    login_per_account: str = "5/minute"
-    login_per_address: str = "20/minute"
-    register_per_address: str = "10/hour"
-    reset_per_address: str = "5/hour"
+    register_per_address: str
+    reset_per_address: str
 
 
-def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits) -> Blueprint:
+def identity_blueprint(
+    mediator: Mediator, limiter: RateLimiter, limits: Limits, login_throttle: LoginThrottle
+) -> Blueprint:
     blueprint = Blueprint("identity", __name__, url_prefix="/api/v1")
 
     def address() -> str:
         return client_address()  # X-Forwarded-For only from ORION_TRUSTED_PROXIES
 
     @blueprint.post("/auth/register")
-    @answers(409)
+    @answers(202)
     @validate_request(RegisterIn)
-    @document_response(RegisteredOut, 201)
     async def register(data: RegisterIn) -> Response:
-        """Create a customer account; a verification email follows. Other fields are refused."""
+        """Sign up as a customer: always 202, whether the email has an account or not; an
+        email follows, a verification link or, for a taken email, a note to its owner that
+        someone tried. Other fields are refused."""
         await limiter.check(limits.register_per_address, "register", address())
         await limiter.hit(limits.register_per_address, "register", address())
-        user = await mediator.send(
+        await mediator.send(
             Register(email=data.email, password=data.password, full_name=data.full_name)
         )
-        response = jsonify({"id": str(user.id), "email": user.email, "full_name": user.full_name})
-        response.status_code = 201
-        return response
+        return Response(status=202)
 
     @blueprint.post("/auth/login")
     @answers(401)
@@ -90,14 +89,12 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
     @document_response(TokenPairOut)
     async def login(data: LoginIn) -> Response:
         """Exchange email and password for an access token (15 minutes) and a refresh token."""
-        account = normalize_email(data.email)
-        await limiter.check(limits.login_per_account, "login-account", account)
-        await limiter.check(limits.login_per_address, "login-address", address())
+        account, where = normalize_email(data.email), address()
+        await login_throttle.before(account, where)
         try:
             pair = await mediator.send(LogIn(email=data.email, password=data.password))
         except InvalidCredentials:
-            await limiter.hit(limits.login_per_account, "login-account", account)
-            await limiter.hit(limits.login_per_address, "login-address", address())
+            await login_throttle.failed(account, where)
             raise
         return _pair(pair)
 
@@ -121,7 +118,8 @@ def identity_blueprint(mediator: Mediator, limiter: RateLimiter, limits: Limits)
     @answers(202)
     @validate_request(EmailIn)
     async def request_reset(data: EmailIn) -> Response:
-        """Always 202, whether the account exists or not; the email carries a one-time link."""
+        """Always 202, as fast whether the account exists or not; an account's email gets a
+        one-time link."""
         await limiter.check(limits.reset_per_address, "reset", address())
         await limiter.hit(limits.reset_per_address, "reset", address())
         await mediator.send(RequestPasswordReset(email=data.email))

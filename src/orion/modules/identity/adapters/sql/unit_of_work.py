@@ -8,20 +8,23 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from orion.modules.identity.application.events import integration_events
 from orion.modules.identity.application.ports import SessionState
 from orion.modules.identity.domain.errors import EmailTaken, UserNotFound
 from orion.modules.identity.domain.user import Address, User
-from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork
+from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork, Track
+from orion.shared_kernel.domain.roles import ADMIN
 
 from .tables import inbox, one_time_tokens, outbox, refresh_tokens, sessions, users
 
 
 class SqlUserRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, track: Track) -> None:
         self._connection = connection
+        self._track = track
 
     async def get(self, user_id: uuid.UUID) -> User:
         row = (
@@ -35,7 +38,7 @@ class SqlUserRepository:
         )
         if row is None:
             raise UserNotFound(f"no user {user_id}")
-        return _user(row)
+        return self._track(_user(row))
 
     async def by_email(self, email: str) -> User | None:
         row = (
@@ -47,23 +50,34 @@ class SqlUserRepository:
             .mappings()
             .first()
         )
-        return None if row is None else _user(row)
+        return None if row is None else self._track(_user(row))
 
     async def add(self, user: User) -> None:
-        try:
-            async with self._connection.begin_nested():
-                await self._connection.execute(users.insert().values(**_row(user)))
-        except IntegrityError as error:
-            if "users_email_key" in str(error.orig):
-                raise EmailTaken("an account with this email exists") from None
-            raise
+        # ON CONFLICT rather than a caught unique violation: no savepoint, no server error
+        inserted = await self._connection.execute(
+            insert(users).values(**_row(user)).on_conflict_do_nothing(index_elements=["email"])
+        )
+        if inserted.rowcount != 1:
+            raise EmailTaken("an account with this email exists")
         user.mark_persisted()
+        self._track(user)
 
     async def save(self, user: User) -> None:
         await self._connection.execute(
             users.update().where(users.c.id == user.id).values(**_row(user))
         )
         user.mark_persisted()
+
+    async def active_admins(self) -> list[uuid.UUID]:
+        # FOR UPDATE above ORDER BY: the rows are locked as they come out of the sort; a
+        # waiting transaction re-checks its WHERE, so it no longer counts a demoted admin
+        rows = await self._connection.execute(
+            sa.select(users.c.id)
+            .where(users.c.role == ADMIN, users.c.disabled_at.is_(None))
+            .order_by(users.c.id)
+            .with_for_update()
+        )
+        return list(rows.scalars())
 
 
 class SqlSessionRepository:
@@ -186,10 +200,12 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
     tokens: SqlOneTimeTokens
 
     def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
-        super().__init__(engine, outbox, inbox, after_commit=after_commit)
+        super().__init__(
+            engine, outbox, inbox, events=integration_events, after_commit=after_commit
+        )
 
     def _open(self, connection: AsyncConnection) -> None:
-        self.users = SqlUserRepository(connection)
+        self.users = SqlUserRepository(connection, self.track)
         self.sessions = SqlSessionRepository(connection)
         self.tokens = SqlOneTimeTokens(connection)
 
