@@ -99,6 +99,7 @@ class Container(containers.DeclarativeContainer):
         limiter=providers.Singleton(
             RateLimiter, storage=providers.Singleton(rate_limit_storage, redis_url)
         ),
+        cache_ttl_s=settings.provided.cache_ttl_s,
     )
 
 

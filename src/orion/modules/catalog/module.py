@@ -38,7 +38,7 @@ from orion.modules.catalog.application.queries import (
 from orion.modules.catalog.contracts.commands import SeedDemoCatalog
 from orion.modules.catalog.contracts.queries import GetProductsForOrder
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
-from orion.shared_kernel.adapters.cache import CacheInvalidation, ReadThroughCache
+from orion.shared_kernel.adapters.cache import CacheInvalidation
 from orion.shared_kernel.adapters.exchange_rates import refresh_job
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import Policy, subscription
@@ -55,12 +55,7 @@ class CatalogContainer(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=PlatformSettings)
 
     clock = platform.provided.clock
-    cache = providers.Singleton(
-        ReadThroughCache,
-        backend=platform.provided.cache_backend,
-        namespace=NAME,
-        ttl_s=settings.provided.cache_ttl_s,
-    )
+    cache = providers.Singleton(Platform.cache, platform, NAME)
     invalidation = providers.Singleton(
         CacheInvalidation, cache=cache, keys=providers.Object(stale_keys)
     )

@@ -40,7 +40,7 @@ from orion.modules.identity.contracts.events import (
 )
 from orion.modules.identity.contracts.queries import GetCustomerContact
 from orion.modules.identity.settings import IdentitySettings
-from orion.shared_kernel.adapters.cache import CacheInvalidation, ReadThroughCache
+from orion.shared_kernel.adapters.cache import CacheInvalidation
 from orion.shared_kernel.adapters.http.auth import AUTHENTICATOR
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import Policy, subscription
@@ -56,12 +56,7 @@ class IdentityContainer(containers.DeclarativeContainer):
 
     engine = platform.provided.engine
     clock = platform.provided.clock
-    cache = providers.Singleton(
-        ReadThroughCache,
-        backend=platform.provided.cache_backend,
-        namespace=NAME,
-        ttl_s=settings.provided.cache_ttl_s,
-    )
+    cache = providers.Singleton(Platform.cache, platform, NAME)
 
     invalidation = providers.Singleton(
         CacheInvalidation, cache=cache, keys=providers.Object(stale_keys)

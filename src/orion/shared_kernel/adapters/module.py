@@ -20,7 +20,7 @@ from quart import Blueprint
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from orion.shared_kernel.adapters.cache import CacheBackend
+from orion.shared_kernel.adapters.cache import CacheBackend, ReadThroughCache
 from orion.shared_kernel.adapters.mediator import Handler, InProcessMediator, TransactionalHandler
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.metrics import Probe
@@ -45,6 +45,11 @@ class Platform:
     exchange_rates: CurrencyConverter
     cache_backend: CacheBackend
     limiter: RateLimiter
+    cache_ttl_s: float
+
+    def cache(self, namespace: str) -> ReadThroughCache:
+        """A module's read-through cache: its keys under its own namespace."""
+        return ReadThroughCache(self.cache_backend, namespace=namespace, ttl_s=self.cache_ttl_s)
 
 
 @dataclass(frozen=True, slots=True)
