@@ -21,7 +21,7 @@ from tests.e2e.test_serve import READY_WITHIN_S, orion, orion_env
 from tests.fakes.loopback import free_port
 from tests.log_hygiene import process_log
 
-SETTLED_WITHIN_S = 20
+SETTLED_WITHIN_S = 60  # a deadline, not a timing: a loaded CI machine is slow
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PROCESSES = {
     "relay": ["relay"],
