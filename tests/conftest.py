@@ -116,7 +116,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Markers by folder; and, for ``pytest -n N --dist loadgroup`` (scripts/test), one xdist
+    """Markers by folder (e2e and deploy are also ``slow``: ``-m "not slow"`` is the quick
+    loop of development); and, for ``pytest -n N --dist loadgroup`` (scripts/test), one xdist
     group per file, so a file's module-scoped fixtures are made once, and one for all of
     ``tests/deploy``, whose image builds and stacks share Docker's daemon."""
     for item in items:
@@ -124,6 +125,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         kind = path.parts[0]
         if kind in {"unit", "integration", "contract", "e2e", "deploy"}:
             item.add_marker(getattr(pytest.mark, kind))
+        if kind in {"e2e", "deploy"}:
+            item.add_marker(pytest.mark.slow)
         item.add_marker(pytest.mark.xdist_group("deploy" if kind == "deploy" else str(path)))
 
 
