@@ -41,7 +41,9 @@ class Worker:
             )
         self.lines: list[str] = []
 
-    async def wait_for(self, prefix: str, *, within_s: float = 20.0) -> str:
+    async def wait_for(self, prefix: str, *, within_s: float = 60.0) -> str:
+        """The worker's next line starting with ``prefix``; a deadline, not a timing (a loaded
+        machine starts Python slowly)."""
         loop = asyncio.get_running_loop()
         assert self.process.stdout is not None
         while True:
