@@ -15,6 +15,7 @@ from orion.modules.catalog.adapters.cache import (
 )
 from orion.modules.catalog.adapters.http.routes import catalog_blueprint
 from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
+from orion.modules.catalog.adapters.sql.reservation_states import SqlReservationStates
 from orion.modules.catalog.adapters.sql.tables import inbox, outbox
 from orion.modules.catalog.adapters.sql.unit_of_work import SqlCatalogUnitOfWork
 from orion.modules.catalog.application import handlers
@@ -36,7 +37,11 @@ from orion.modules.catalog.application.queries import (
     ListProducts,
 )
 from orion.modules.catalog.contracts.commands import SeedDemoCatalog
-from orion.modules.catalog.contracts.queries import GetProductsForOrder
+from orion.modules.catalog.contracts.queries import (
+    GetProductsForOrder,
+    GetReservationStates,
+    ListLiveReservations,
+)
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
 from orion.shared_kernel.adapters.cache import CacheInvalidation
 from orion.shared_kernel.adapters.exchange_rates import refresh_job
@@ -80,6 +85,13 @@ class CatalogContainer(containers.DeclarativeContainer):
     products_for_order = providers.Singleton(
         handlers.GetProductsForOrderHandler, read_model=read_model
     )
+    reservation_states = providers.Singleton(SqlReservationStates, engine=platform.provided.engine)
+    live_reservations = providers.Singleton(
+        handlers.ListLiveReservationsHandler, states=reservation_states
+    )
+    get_reservation_states = providers.Singleton(
+        handlers.GetReservationStatesHandler, states=reservation_states
+    )
     seed_demo = providers.Singleton(SeedDemoCatalogHandler, mediator=platform.provided.mediator)
     reserve_stock = providers.Singleton(ReserveStockOnOrderPlaced, clock=clock)
     release_stock = providers.Singleton(ReleaseStockOnOrderCancelled, clock=clock)
@@ -102,6 +114,8 @@ class Catalog(ModuleDefinition[CatalogContainer]):
             Route(GetProductFacets, c.product_facets()),
             Route(ListCategories, c.list_categories()),
             Route(GetProductsForOrder, c.products_for_order()),
+            Route(ListLiveReservations, c.live_reservations()),
+            Route(GetReservationStates, c.get_reservation_states()),
             Route(SeedDemoCatalog, c.seed_demo()),
         ]
 

@@ -4,7 +4,13 @@ the events its changes recorded (``events.py``) commit together."""
 
 from __future__ import annotations
 
-from orion.modules.catalog.contracts.queries import GetProductsForOrder, ProductForOrder
+from orion.modules.catalog.contracts.queries import (
+    GetProductsForOrder,
+    GetReservationStates,
+    ListLiveReservations,
+    ProductForOrder,
+    ReservationState,
+)
 from orion.modules.catalog.domain.errors import StaleProduct
 from orion.modules.catalog.domain.product import Product, ProductChanges
 from orion.shared_kernel.application.clock import Clock
@@ -12,7 +18,7 @@ from orion.shared_kernel.domain.ids import new_id
 from orion.shared_kernel.domain.money import Money
 
 from .commands import AdjustStock, CreateProduct, DeleteProduct, UpdateProduct
-from .ports import CatalogReadModel, CatalogUnitOfWork
+from .ports import CatalogReadModel, CatalogUnitOfWork, ReservationStates
 from .queries import (
     CategoryView,
     GetProduct,
@@ -138,6 +144,22 @@ class GetProductsForOrderHandler:
 
     async def __call__(self, query: GetProductsForOrder) -> list[ProductForOrder]:
         return await self._read_model.products_for_order(query.product_ids)
+
+
+class ListLiveReservationsHandler:
+    def __init__(self, states: ReservationStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: ListLiveReservations) -> list[ReservationState]:
+        return await self._states.live(query.window)
+
+
+class GetReservationStatesHandler:
+    def __init__(self, states: ReservationStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: GetReservationStates) -> list[ReservationState]:
+        return await self._states.of_orders(query.order_ids)
 
 
 def view(product: Product) -> ProductView:

@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Protocol
 
-from orion.modules.catalog.contracts.queries import ProductForOrder
+from orion.modules.catalog.contracts.queries import ProductForOrder, ReservationState
 from orion.modules.catalog.domain.product import Product
 from orion.modules.catalog.domain.reservation import StockReservation
+from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
 
 from .queries import (
@@ -65,3 +66,12 @@ class CatalogReadModel(Protocol):
     async def products_for_order(
         self, product_ids: tuple[uuid.UUID, ...]
     ) -> list[ProductForOrder]: ...
+
+
+class ReservationStates(Protocol):
+    """What the consistency auditor reads of reservations (``contracts/queries.py``)."""
+
+    async def live(self, window: ChangedBetween) -> list[ReservationState]:
+        """One page of the reservations holding stock that were made in the window."""
+
+    async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[ReservationState]: ...

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
+from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.messages import Query
 
 
@@ -26,3 +28,28 @@ class GetProductsForOrder(Query[list[ProductForOrder]]):
     """Unknown ids are left out of the answer; deleted products are included, inactive."""
 
     product_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationState:
+    """What the catalog did with an order's stock, as of its last change (``changed_at``).
+    ``status``: ``reserved`` (holding stock), ``failed``, ``released``, ``cancelled``."""
+
+    order_id: uuid.UUID
+    status: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListLiveReservations(Query[list[ReservationState]]):
+    """The reservations still holding stock that were made in the window (for the
+    consistency auditor)."""
+
+    window: ChangedBetween
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetReservationStates(Query[list[ReservationState]]):
+    """The reservations of these orders; orders the catalog never heard of are left out."""
+
+    order_ids: tuple[uuid.UUID, ...]

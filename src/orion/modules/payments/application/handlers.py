@@ -8,8 +8,11 @@ from collections.abc import Callable
 from orion.modules.payments.contracts.commands import Reconcile, Reconciled
 from orion.modules.payments.contracts.queries import (
     GetOrderPayment,
+    GetPaymentStates,
+    ListPaymentsChanged,
     OrderPayment,
     PaymentAttemptView,
+    PaymentState,
 )
 from orion.modules.payments.domain.payment import Payment
 from orion.shared_kernel.application.clock import Clock
@@ -55,6 +58,22 @@ class GetOrderPaymentHandler:
 
     async def __call__(self, query: GetOrderPayment) -> OrderPayment | None:
         return await self._read_model.of_order(query.order_id)
+
+
+class ListPaymentsChangedHandler:
+    def __init__(self, read_model: PaymentsReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: ListPaymentsChanged) -> list[PaymentState]:
+        return await self._read_model.changed(query.statuses, query.window)
+
+
+class GetPaymentStatesHandler:
+    def __init__(self, read_model: PaymentsReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: GetPaymentStates) -> list[PaymentState]:
+        return await self._read_model.of_orders(query.order_ids)
 
 
 def order_payment(payment: Payment) -> OrderPayment:

@@ -16,10 +16,12 @@ from orion.modules.ordering.application.queries import (
     OrderView,
     order_view,
 )
+from orion.modules.ordering.contracts.queries import OrderState
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.shared_kernel.adapters.sql import keyset
 from orion.shared_kernel.adapters.sql.engine import autocommit
+from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.unit_of_work import A
 from orion.shared_kernel.domain.money import Money
 
@@ -90,6 +92,27 @@ class SqlOrderingReadModel:
             items=[_summary(row) for row in rows[: query.limit]],
             next_cursor=keyset.next_cursor(list(rows), key, query.limit),
         )
+
+    async def changed(self, statuses: tuple[str, ...], window: ChangedBetween) -> list[OrderState]:
+        summaries = order_summaries.c
+        statement = keyset.changed_between(
+            _STATE.where(summaries.status.in_(statuses)), summaries.updated_at, summaries.id, window
+        )
+        return await keyset.fetch_as(self._engine, statement, OrderState)
+
+    async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderState]:
+        return await keyset.fetch_as(
+            self._engine, _STATE.where(order_summaries.c.id.in_(order_ids)), OrderState
+        )
+
+
+_STATE = sa.select(
+    order_summaries.c.id.label("order_id"),
+    order_summaries.c.status,
+    order_summaries.c.currency,
+    order_summaries.c.total_amount,
+    order_summaries.c.updated_at.label("changed_at"),
+)
 
 
 def _untracked(aggregate: A) -> A:
