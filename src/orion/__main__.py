@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from orion.modules.audit.contracts.commands import REPAIRABLE
+
 ENVIRONMENT = """\
 settings come from ORION_* environment variables, ORION_*_FILE naming a file, or
 ORION_*_VAULT naming a Vault secret (mount/path#key; Vault from ORION_VAULT_ADDR and
@@ -150,9 +152,8 @@ def _add_audit_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     audit.add_argument(
         "--repair",
         metavar="INVARIANT",
-        choices=["order_payment", "reservation_release"],
-        help="fix the mechanical violations of this invariant: order_payment or "
-        "reservation_release",
+        choices=REPAIRABLE,
+        help=f"fix the mechanical violations of this invariant: {' or '.join(REPAIRABLE)}",
     )
 
 

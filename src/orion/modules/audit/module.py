@@ -13,6 +13,7 @@ from orion.modules.audit.adapters.sql.store import SqlAuditStore
 from orion.modules.audit.adapters.sql.tables import inbox, outbox
 from orion.modules.audit.application.handlers import (
     Auditor,
+    Fix,
     RepairInvariantHandler,
     RunAuditHandler,
 )
@@ -23,11 +24,25 @@ from orion.modules.audit.application.invariants import (
 )
 from orion.modules.audit.contracts.commands import INVARIANTS, RepairInvariant, RunAudit
 from orion.modules.audit.settings import AuditSettings
+from orion.modules.catalog.contracts.commands import ReleaseReservation
+from orion.modules.payments.contracts.commands import RefundCapturedPayment
 from orion.shared_kernel.adapters.metrics import Probe
 from orion.shared_kernel.adapters.module import ModuleDefinition, Platform, Route
 from orion.shared_kernel.adapters.periodic import PeriodicJob
 
 NAME = "audit"
+
+
+# The mechanical repairs, by invariant and problem: each a command of the owning module.
+FIXES: dict[str, dict[str, Fix]] = {
+    "order_payment": {
+        "captured_for_cancelled_order": lambda order: RefundCapturedPayment(order_id=order),
+    },
+    "reservation_release": {
+        "reserved_for_cancelled_order": lambda order: ReleaseReservation(order_id=order),
+        "reserved_without_order": lambda order: ReleaseReservation(order_id=order),
+    },
+}
 
 
 def seconds(value: float) -> timedelta:
@@ -55,6 +70,7 @@ class AuditContainer(containers.DeclarativeContainer):
         clock=platform.provided.clock,
         grace=providers.Callable(seconds, settings.provided.audit_grace_s),
         examples=settings.provided.audit_examples,
+        fixes=providers.Object(FIXES),
     )
     run_audit = providers.Singleton(
         RunAuditHandler,

@@ -36,7 +36,7 @@ from orion.modules.catalog.application.queries import (
     ListCategories,
     ListProducts,
 )
-from orion.modules.catalog.contracts.commands import SeedDemoCatalog
+from orion.modules.catalog.contracts.commands import ReleaseReservation, SeedDemoCatalog
 from orion.modules.catalog.contracts.queries import (
     GetProductsForOrder,
     GetReservationStates,
@@ -78,6 +78,7 @@ class CatalogContainer(containers.DeclarativeContainer):
     update_product = providers.Singleton(handlers.UpdateProductHandler, clock=clock)
     delete_product = providers.Singleton(handlers.DeleteProductHandler, clock=clock)
     adjust_stock = providers.Singleton(handlers.AdjustStockHandler, clock=clock)
+    release_reservation = providers.Singleton(handlers.ReleaseReservationHandler, clock=clock)
     get_product = providers.Singleton(handlers.GetProductHandler, read_model=read_model)
     list_products = providers.Singleton(handlers.ListProductsHandler, read_model=read_model)
     product_facets = providers.Singleton(handlers.GetProductFacetsHandler, read_model=read_model)
@@ -109,6 +110,7 @@ class Catalog(ModuleDefinition[CatalogContainer]):
             Route(UpdateProduct, c.update_product(), unit_of_work=c.uow),
             Route(DeleteProduct, c.delete_product(), unit_of_work=c.uow),
             Route(AdjustStock, c.adjust_stock(), unit_of_work=c.uow),
+            Route(ReleaseReservation, c.release_reservation(), unit_of_work=c.uow),
             Route(GetProduct, c.get_product()),
             Route(ListProducts, c.list_products()),
             Route(GetProductFacets, c.product_facets()),

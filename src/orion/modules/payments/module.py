@@ -26,13 +26,14 @@ from orion.modules.payments.application.handlers import (
     GetPaymentStatesHandler,
     ListPaymentsChangedHandler,
     ReconcileHandler,
+    RefundCapturedPaymentHandler,
 )
 from orion.modules.payments.application.policies import (
     ChargeOnOrderAwaitingPayment,
     RefundOnOrderCancelled,
 )
 from orion.modules.payments.application.settlement import CONSUMER, Settlement
-from orion.modules.payments.contracts.commands import Reconcile
+from orion.modules.payments.contracts.commands import Reconcile, RefundCapturedPayment
 from orion.modules.payments.contracts.queries import (
     GetOrderPayment,
     GetPaymentStates,
@@ -109,6 +110,9 @@ class PaymentsContainer(containers.DeclarativeContainer):
     reconcile = providers.Singleton(
         ReconcileHandler, uow=uow.provider, settlement=settlement, clock=clock
     )
+    refund_capture = providers.Singleton(
+        RefundCapturedPaymentHandler, uow=uow.provider, settlement=settlement, clock=clock
+    )
     get_order_payment = providers.Singleton(GetOrderPaymentHandler, read_model=read_model)
     payments_changed = providers.Singleton(ListPaymentsChangedHandler, read_model=read_model)
     payment_states = providers.Singleton(GetPaymentStatesHandler, read_model=read_model)
@@ -116,13 +120,14 @@ class PaymentsContainer(containers.DeclarativeContainer):
 
 class Payments(ModuleDefinition[PaymentsContainer]):
     def routes(self, c: PaymentsContainer) -> list[Route]:
-        """Neither is transactional: reconciliation calls the provider between its
-        transactions, and the query reads through the read model."""
+        """None is transactional: reconciliation and the refund call the provider between
+        their transactions, and the queries read through the read model."""
         return [
             Route(GetOrderPayment, c.get_order_payment()),
             Route(ListPaymentsChanged, c.payments_changed()),
             Route(GetPaymentStates, c.payment_states()),
             Route(Reconcile, c.reconcile()),
+            Route(RefundCapturedPayment, c.refund_capture()),
         ]
 
     def subscriptions(self, c: PaymentsContainer) -> list[Subscription]:

@@ -4,6 +4,7 @@ the events its changes recorded (``events.py``) commit together."""
 
 from __future__ import annotations
 
+from orion.modules.catalog.contracts.commands import ReleaseReservation
 from orion.modules.catalog.contracts.queries import (
     GetProductsForOrder,
     GetReservationStates,
@@ -18,6 +19,7 @@ from orion.shared_kernel.domain.ids import new_id
 from orion.shared_kernel.domain.money import Money
 
 from .commands import AdjustStock, CreateProduct, DeleteProduct, UpdateProduct
+from .policies import release
 from .ports import CatalogReadModel, CatalogUnitOfWork, ReservationStates
 from .queries import (
     CategoryView,
@@ -144,6 +146,17 @@ class GetProductsForOrderHandler:
 
     async def __call__(self, query: GetProductsForOrder) -> list[ProductForOrder]:
         return await self._read_model.products_for_order(query.product_ids)
+
+
+class ReleaseReservationHandler:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    async def __call__(self, command: ReleaseReservation, uow: CatalogUnitOfWork) -> bool:
+        reservation = await uow.reservations.get(command.order_id)
+        if reservation is None:
+            return False
+        return await release(uow, reservation, now=self._clock.now())
 
 
 class ListLiveReservationsHandler:

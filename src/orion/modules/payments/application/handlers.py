@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from orion.modules.payments.contracts.commands import Reconcile, Reconciled
+from orion.modules.payments.contracts.commands import (
+    Reconcile,
+    Reconciled,
+    RefundCapturedPayment,
+)
 from orion.modules.payments.contracts.queries import (
     GetOrderPayment,
     GetPaymentStates,
@@ -14,7 +18,7 @@ from orion.modules.payments.contracts.queries import (
     PaymentAttemptView,
     PaymentState,
 )
-from orion.modules.payments.domain.payment import Payment
+from orion.modules.payments.domain.payment import Payment, PaymentStatus
 from orion.shared_kernel.application.clock import Clock
 
 from .gateway import GatewayUnavailable
@@ -50,6 +54,29 @@ class ReconcileHandler:
                 continue  # recorded as an attempt; the next pass tries again
             settled += 1
         return Reconciled(examined=len(ids), settled=settled, still_unsettled=len(ids) - settled)
+
+
+class RefundCapturedPaymentHandler:
+    """Marks the capture to be refunded in one transaction, then lets the settlement ask the
+    provider (outside it), as ``RefundOnOrderCancelled`` does."""
+
+    def __init__(
+        self, *, uow: Callable[[], PaymentsUnitOfWork], settlement: Settlement, clock: Clock
+    ) -> None:
+        self._uow = uow
+        self._settlement = settlement
+        self._clock = clock
+
+    async def __call__(self, command: RefundCapturedPayment) -> bool:
+        async with self._uow() as uow:
+            payment = await uow.payments.of_order(command.order_id, for_update=True)
+            if payment is None or payment.status is not PaymentStatus.CAPTURED:
+                return False
+            payment.request_cancel(now=self._clock.now())
+            await uow.payments.save(payment)
+            await uow.commit()
+        await self._settlement.advance(payment.id)
+        return True
 
 
 class GetOrderPaymentHandler:
