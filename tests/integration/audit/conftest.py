@@ -46,7 +46,12 @@ async def audit(orion: Orion) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-CLEAN = {"order_payment": [], "reservation_release": [], "messages_flowing": []}
+CLEAN: dict[str, list[tuple[str, str]]] = {
+    "order_payment": [],
+    "reservation_release": [],
+    "stock_ledger": [],
+    "messages_flowing": [],
+}
 
 
 async def execute(orion: Orion, statement: str, **values: object) -> None:
@@ -57,10 +62,24 @@ async def execute(orion: Orion, statement: str, **values: object) -> None:
 
 
 async def hold_stock_again(orion: Orion, order_id: uuid.UUID) -> None:
-    """The catalog's reservation of the order holds its stock again, as if never released."""
+    """The release of the order's reservation undone, as if the catalog never heard of the
+    order's cancellation: the reservation holds its stock again, the units are off hand
+    again, the ledger has no release (one line of two units, the only order of its product)."""
     await execute(
         orion,
         "UPDATE catalog.reservations SET status = 'reserved', released_at = NULL"
         " WHERE order_id = :id",
+        id=order_id,
+    )
+    await execute(
+        orion,
+        "UPDATE catalog.products SET stock = stock - 2 WHERE id ="
+        " (SELECT product_id FROM catalog.reservation_lines WHERE order_id = :id)",
+        id=order_id,
+    )
+    await execute(
+        orion,
+        "DELETE FROM catalog.stock_movements WHERE kind = 'released' AND product_id ="
+        " (SELECT product_id FROM catalog.reservation_lines WHERE order_id = :id)",
         id=order_id,
     )

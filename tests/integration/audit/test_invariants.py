@@ -68,6 +68,23 @@ async def test_a_reservation_left_holding_stock_for_a_cancelled_order_is_reporte
     }
 
 
+async def test_stock_on_hand_changed_behind_the_ledger_is_reported(
+    client: Client, orion: Orion
+) -> None:
+    paid = await order(client, orion)
+    await order(client, orion)
+    async with orion.engine.connect() as connection:
+        pen = await connection.scalar(
+            sa.text("SELECT product_id FROM catalog.reservation_lines WHERE order_id = :id"),
+            {"id": paid},
+        )
+    await execute(orion, "UPDATE catalog.products SET stock = stock + 5 WHERE id = :id", id=pen)
+    assert await audit(orion) == {
+        **CLEAN,
+        "stock_ledger": [(str(pen), "on_hand_differs_from_ledger")],
+    }
+
+
 async def test_an_outbox_row_pending_past_its_bound_is_reported(
     client: Client, orion: Orion
 ) -> None:

@@ -19,6 +19,7 @@ from orion.modules.audit.application.handlers import (
 )
 from orion.modules.audit.application.invariants import (
     MessagesFlowing,
+    StockLedger,
     order_payment,
     reservation_release,
 )
@@ -59,6 +60,7 @@ class AuditContainer(containers.DeclarativeContainer):
         invariants=providers.List(
             providers.Singleton(order_payment, mediator=mediator),
             providers.Singleton(reservation_release, mediator=mediator),
+            providers.Singleton(StockLedger, mediator=mediator),
             providers.Singleton(
                 MessagesFlowing,
                 mediator=mediator,

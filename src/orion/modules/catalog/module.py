@@ -15,7 +15,7 @@ from orion.modules.catalog.adapters.cache import (
 )
 from orion.modules.catalog.adapters.http.routes import catalog_blueprint
 from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
-from orion.modules.catalog.adapters.sql.reservation_states import SqlReservationStates
+from orion.modules.catalog.adapters.sql.states import SqlCatalogStates
 from orion.modules.catalog.adapters.sql.tables import inbox, outbox
 from orion.modules.catalog.adapters.sql.unit_of_work import SqlCatalogUnitOfWork
 from orion.modules.catalog.application import handlers
@@ -40,7 +40,9 @@ from orion.modules.catalog.contracts.commands import ReleaseReservation, SeedDem
 from orion.modules.catalog.contracts.queries import (
     GetProductsForOrder,
     GetReservationStates,
+    GetStockBalances,
     ListLiveReservations,
+    ListStockMoved,
 )
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
 from orion.shared_kernel.adapters.cache import CacheInvalidation
@@ -86,13 +88,15 @@ class CatalogContainer(containers.DeclarativeContainer):
     products_for_order = providers.Singleton(
         handlers.GetProductsForOrderHandler, read_model=read_model
     )
-    reservation_states = providers.Singleton(SqlReservationStates, engine=platform.provided.engine)
+    catalog_states = providers.Singleton(SqlCatalogStates, engine=platform.provided.engine)
     live_reservations = providers.Singleton(
-        handlers.ListLiveReservationsHandler, states=reservation_states
+        handlers.ListLiveReservationsHandler, states=catalog_states
     )
     get_reservation_states = providers.Singleton(
-        handlers.GetReservationStatesHandler, states=reservation_states
+        handlers.GetReservationStatesHandler, states=catalog_states
     )
+    stock_moved = providers.Singleton(handlers.ListStockMovedHandler, states=catalog_states)
+    stock_balances = providers.Singleton(handlers.GetStockBalancesHandler, states=catalog_states)
     seed_demo = providers.Singleton(SeedDemoCatalogHandler, mediator=platform.provided.mediator)
     reserve_stock = providers.Singleton(ReserveStockOnOrderPlaced, clock=clock)
     release_stock = providers.Singleton(ReleaseStockOnOrderCancelled, clock=clock)
@@ -118,6 +122,8 @@ class Catalog(ModuleDefinition[CatalogContainer]):
             Route(GetProductsForOrder, c.products_for_order()),
             Route(ListLiveReservations, c.live_reservations()),
             Route(GetReservationStates, c.get_reservation_states()),
+            Route(ListStockMoved, c.stock_moved()),
+            Route(GetStockBalances, c.stock_balances()),
             Route(SeedDemoCatalog, c.seed_demo()),
         ]
 

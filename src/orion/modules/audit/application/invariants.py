@@ -15,8 +15,11 @@ from typing import Any, Protocol
 from orion.modules.audit.domain.verdict import Verdict, Window
 from orion.modules.catalog.contracts.queries import (
     GetReservationStates,
+    GetStockBalances,
     ListLiveReservations,
+    ListStockMoved,
     ReservationState,
+    StockBalance,
 )
 from orion.modules.ordering.contracts.queries import (
     CANCELLED,
@@ -64,13 +67,15 @@ async def changed(mediator: Mediator, query: Listing, window: Window) -> AsyncIt
         )
 
 
-async def states_of(mediator: Mediator, query: Lookup, ids: set[str]) -> dict[str, Any]:
-    """A module's states of these orders, by order id, asked a chunk at a time."""
+async def states_of(
+    mediator: Mediator, query: Lookup, ids: set[str], *, key: str = "order_id"
+) -> dict[str, Any]:
+    """A module's states of these records (orders by default), by id, a chunk at a time."""
     ordered = sorted(ids)
     found: dict[str, Any] = {}
     for start in range(0, len(ordered), CHUNK):
         chunk = tuple(uuid.UUID(subject) for subject in ordered[start : start + CHUNK])
-        found.update({str(state.order_id): state for state in await mediator.ask(query(chunk))})
+        found.update({str(getattr(s, key)): s for s in await mediator.ask(query(chunk))})
     return found
 
 
@@ -171,6 +176,44 @@ def reservation_release(mediator: Mediator) -> CrossCheck:
         right=lambda ids: GetReservationStates(order_ids=ids),
         problem=reservation_problem,
     )
+
+
+def stock_problem(balance: StockBalance) -> str | None:
+    """Every unit on hand is in the ledger, and on hand is the opening stock plus the
+    adjustments less what live reservations (of orders pending or sold) hold."""
+    if balance.ledger != balance.on_hand:
+        return "on_hand_differs_from_ledger"
+    if balance.opening + balance.adjustments - balance.reserved != balance.on_hand:
+        return "on_hand_differs_from_reservations"
+    return None
+
+
+class StockLedger:
+    """For every product, the stock on hand equals the opening stock plus the adjustments
+    minus the units of live reservations, and the ledger's movements add up to it."""
+
+    name = "stock_ledger"
+
+    def __init__(self, mediator: Mediator) -> None:
+        self._mediator = mediator
+
+    async def check(self, window: Window, reopened: set[str]) -> Verdict:
+        moved = await self._mediator.ask(ListStockMoved(since=window.since, before=window.before))
+        subjects = reopened | {str(product) for product in moved}
+        balances = await states_of(
+            self._mediator,
+            lambda ids: GetStockBalances(product_ids=ids),
+            subjects,
+            key="product_id",
+        )
+        verdict = Verdict()
+        for subject in subjects:
+            balance = balances.get(subject)
+            if balance is None:
+                verdict.judge(subject, None)  # no such product (any more)
+            elif window.settled(balance.changed_at):
+                verdict.judge(subject, stock_problem(balance))
+        return verdict
 
 
 class MessagesFlowing:

@@ -10,6 +10,7 @@ from orion.shared_kernel.application.messages import Command
 INVARIANTS = (
     "order_payment",
     "reservation_release",
+    "stock_ledger",
     "messages_flowing",
 )
 REPAIRABLE = ("order_payment", "reservation_release")

@@ -4,13 +4,18 @@ the events its changes recorded (``events.py``) commit together."""
 
 from __future__ import annotations
 
+import uuid
+
 from orion.modules.catalog.contracts.commands import ReleaseReservation
 from orion.modules.catalog.contracts.queries import (
     GetProductsForOrder,
     GetReservationStates,
+    GetStockBalances,
     ListLiveReservations,
+    ListStockMoved,
     ProductForOrder,
     ReservationState,
+    StockBalance,
 )
 from orion.modules.catalog.domain.errors import StaleProduct
 from orion.modules.catalog.domain.product import Product, ProductChanges
@@ -20,7 +25,7 @@ from orion.shared_kernel.domain.money import Money
 
 from .commands import AdjustStock, CreateProduct, DeleteProduct, UpdateProduct
 from .policies import release
-from .ports import CatalogReadModel, CatalogUnitOfWork, ReservationStates
+from .ports import CatalogReadModel, CatalogStates, CatalogUnitOfWork
 from .queries import (
     CategoryView,
     GetProduct,
@@ -160,7 +165,7 @@ class ReleaseReservationHandler:
 
 
 class ListLiveReservationsHandler:
-    def __init__(self, states: ReservationStates) -> None:
+    def __init__(self, states: CatalogStates) -> None:
         self._states = states
 
     async def __call__(self, query: ListLiveReservations) -> list[ReservationState]:
@@ -168,11 +173,27 @@ class ListLiveReservationsHandler:
 
 
 class GetReservationStatesHandler:
-    def __init__(self, states: ReservationStates) -> None:
+    def __init__(self, states: CatalogStates) -> None:
         self._states = states
 
     async def __call__(self, query: GetReservationStates) -> list[ReservationState]:
         return await self._states.of_orders(query.order_ids)
+
+
+class ListStockMovedHandler:
+    def __init__(self, states: CatalogStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: ListStockMoved) -> list[uuid.UUID]:
+        return await self._states.moved(query.since, query.before)
+
+
+class GetStockBalancesHandler:
+    def __init__(self, states: CatalogStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: GetStockBalances) -> list[StockBalance]:
+        return await self._states.balances(query.product_ids)
 
 
 def view(product: Product) -> ProductView:

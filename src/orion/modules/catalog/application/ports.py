@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Protocol
 
-from orion.modules.catalog.contracts.queries import ProductForOrder, ReservationState
+from orion.modules.catalog.contracts.queries import (
+    ProductForOrder,
+    ReservationState,
+    StockBalance,
+)
 from orion.modules.catalog.domain.product import Product
 from orion.modules.catalog.domain.reservation import StockReservation
 from orion.shared_kernel.application.consistency import ChangedBetween
@@ -68,10 +73,15 @@ class CatalogReadModel(Protocol):
     ) -> list[ProductForOrder]: ...
 
 
-class ReservationStates(Protocol):
-    """What the consistency auditor reads of reservations (``contracts/queries.py``)."""
+class CatalogStates(Protocol):
+    """What the consistency auditor reads of the catalog (``contracts/queries.py``)."""
 
     async def live(self, window: ChangedBetween) -> list[ReservationState]:
         """One page of the reservations holding stock that were made in the window."""
 
     async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[ReservationState]: ...
+
+    async def moved(self, since: datetime | None, before: datetime) -> list[uuid.UUID]:
+        """The products with a stock movement in the window (every product: ``since`` None)."""
+
+    async def balances(self, product_ids: tuple[uuid.UUID, ...]) -> list[StockBalance]: ...

@@ -53,3 +53,34 @@ class GetReservationStates(Query[list[ReservationState]]):
     """The reservations of these orders; orders the catalog never heard of are left out."""
 
     order_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockBalance:
+    """A product's stock on hand beside its ledger (``changed_at``: the product's last
+    change). ``reserved``: the units its live reservations hold; ``ledger``: the sum of every
+    movement (opening, adjustments, reserved, released)."""
+
+    product_id: uuid.UUID
+    on_hand: int
+    opening: int
+    adjustments: int
+    reserved: int
+    ledger: int
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListStockMoved(Query[list[uuid.UUID]]):
+    """The products whose stock moved in [``since``, ``before``); ``since`` None: every
+    product (for the consistency auditor)."""
+
+    since: datetime | None
+    before: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetStockBalances(Query[list[StockBalance]]):
+    """The balances of these products; unknown ids are left out."""
+
+    product_ids: tuple[uuid.UUID, ...]
