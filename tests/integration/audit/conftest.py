@@ -50,6 +50,7 @@ CLEAN: dict[str, list[tuple[str, str]]] = {
     "order_payment": [],
     "reservation_release": [],
     "stock_ledger": [],
+    "order_emails": [],
     "messages_flowing": [],
 }
 

@@ -85,6 +85,21 @@ async def test_stock_on_hand_changed_behind_the_ledger_is_reported(
     }
 
 
+async def test_an_order_event_whose_email_is_not_in_the_log_is_reported(
+    client: Client, orion: Orion
+) -> None:
+    paid = await order(client, orion)
+    await order(client, orion)
+    await execute(
+        orion,
+        "DELETE FROM notifications.emails WHERE subject_id = :id"
+        " AND event_type = 'ordering.order_paid.v1'",
+        id=paid,
+    )
+    problem = "no_email_for_ordering.order_paid.v1"
+    assert await audit(orion) == {**CLEAN, "order_emails": [(str(paid), problem)]}
+
+
 async def test_an_outbox_row_pending_past_its_bound_is_reported(
     client: Client, orion: Orion
 ) -> None:

@@ -29,12 +29,14 @@ async def test_each_run_checks_what_changed_since_the_last_one_and_open_findings
         "order_payment": 2,
         "reservation_release": 2,  # the declined order's, and the paid one's live reservation
         "stock_ledger": 2,
+        "order_emails": 2,
         "messages_flowing": 0,
     }
     assert await periodic(orion) == {
         "order_payment": 0,
         "reservation_release": 0,
         "stock_ledger": 0,
+        "order_emails": 0,
         "messages_flowing": 0,
     }
     await hold_stock_again(orion, declined)  # behind the checkpoint: the next run misses it
@@ -43,6 +45,7 @@ async def test_each_run_checks_what_changed_since_the_last_one_and_open_findings
         "order_payment": 1,
         "reservation_release": 1,
         "stock_ledger": 1,
+        "order_emails": 1,
         "messages_flowing": 0,
     }
     await orion.mediator.send(RunAudit())  # a full run finds it; the periodic one then re-checks

@@ -19,6 +19,7 @@ from orion.modules.audit.application.handlers import (
 )
 from orion.modules.audit.application.invariants import (
     MessagesFlowing,
+    OrderEmails,
     StockLedger,
     order_payment,
     reservation_release,
@@ -61,6 +62,7 @@ class AuditContainer(containers.DeclarativeContainer):
             providers.Singleton(order_payment, mediator=mediator),
             providers.Singleton(reservation_release, mediator=mediator),
             providers.Singleton(StockLedger, mediator=mediator),
+            providers.Singleton(OrderEmails, mediator=mediator),
             providers.Singleton(
                 MessagesFlowing,
                 mediator=mediator,

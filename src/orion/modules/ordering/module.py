@@ -23,7 +23,11 @@ from orion.modules.ordering.application.policies import (
     CancelOrderOnStockReservationFailed,
     MarkOrderPaidOnPaymentCaptured,
 )
-from orion.modules.ordering.contracts.queries import GetOrderStates, ListOrdersChanged
+from orion.modules.ordering.contracts.queries import (
+    GetOrderEvents,
+    GetOrderStates,
+    ListOrdersChanged,
+)
 from orion.modules.ordering.settings import OrderingSettings
 from orion.modules.payments.contracts.events import PaymentCapturedV1, PaymentFailedV1
 from orion.shared_kernel.adapters.exchange_rates import refresh_job
@@ -80,6 +84,7 @@ class OrderingContainer(containers.DeclarativeContainer):
     list_orders = providers.Singleton(orders.ListOrdersHandler, search=read_model)
     orders_changed = providers.Singleton(orders.ListOrdersChangedHandler, states=read_model)
     order_states = providers.Singleton(orders.GetOrderStatesHandler, states=read_model)
+    order_events = providers.Singleton(orders.GetOrderEventsHandler, states=read_model)
     await_payment = providers.Singleton(AwaitPaymentOnStockReserved, clock=clock)
     cancel_out_of_stock = providers.Singleton(CancelOrderOnStockReservationFailed, clock=clock)
     mark_paid = providers.Singleton(MarkOrderPaidOnPaymentCaptured, clock=clock)
@@ -108,6 +113,7 @@ class Ordering(ModuleDefinition[OrderingContainer]):
             Route(queries.ListOrders, c.list_orders()),
             Route(ListOrdersChanged, c.orders_changed()),
             Route(GetOrderStates, c.order_states()),
+            Route(GetOrderEvents, c.order_events()),
         ]
 
     def subscriptions(self, c: OrderingContainer) -> list[Subscription]:

@@ -21,9 +21,12 @@ from orion.modules.catalog.contracts.queries import (
     ReservationState,
     StockBalance,
 )
+from orion.modules.notifications.contracts.queries import EMAILED_ORDER_EVENTS, GetEmailsAbout
 from orion.modules.ordering.contracts.queries import (
     CANCELLED,
     SOLD,
+    STATUSES,
+    GetOrderEvents,
     GetOrderStates,
     ListOrdersChanged,
     OrderState,
@@ -214,6 +217,50 @@ class StockLedger:
             elif window.settled(balance.changed_at):
                 verdict.judge(subject, stock_problem(balance))
         return verdict
+
+
+class OrderEmails:
+    """Every order event that promises an email (``EMAILED_ORDER_EVENTS``) has its entry in
+    the notification log: sent, or failed and on the retry ladder."""
+
+    name = "order_emails"
+
+    def __init__(self, mediator: Mediator) -> None:
+        self._mediator = mediator
+
+    async def check(self, window: Window, reopened: set[str]) -> Verdict:
+        subjects = set(reopened)
+        listing = lambda page: ListOrdersChanged(statuses=STATUSES, window=page)  # noqa: E731
+        async for order in changed(self._mediator, listing, window):
+            subjects.add(str(order.order_id))
+        orders = await states_of(
+            self._mediator, lambda ids: GetOrderStates(order_ids=ids), subjects
+        )
+        promised = await self._grouped(lambda ids: GetOrderEvents(order_ids=ids), subjects)
+        logged = await self._grouped(lambda ids: GetEmailsAbout(subject_ids=ids), subjects)
+        verdict = Verdict()
+        for subject in subjects:
+            order = orders.get(subject)
+            if order is None or not window.settled(order.changed_at):
+                continue
+            missing = sorted(
+                event.event_type
+                for event in promised.get(subject, [])
+                if event.event_type in EMAILED_ORDER_EVENTS
+                and event.event_type not in {email.event_type for email in logged.get(subject, [])}
+            )
+            verdict.judge(subject, f"no_email_for_{missing[0]}" if missing else None)
+        return verdict
+
+    async def _grouped(self, query: Lookup, ids: set[str]) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {}
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), CHUNK):
+            chunk = tuple(uuid.UUID(subject) for subject in ordered[start : start + CHUNK])
+            for record in await self._mediator.ask(query(chunk)):
+                key = getattr(record, "order_id", None) or record.subject_id
+                found.setdefault(str(key), []).append(record)
+        return found
 
 
 class MessagesFlowing:

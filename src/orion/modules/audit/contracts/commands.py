@@ -11,6 +11,7 @@ INVARIANTS = (
     "order_payment",
     "reservation_release",
     "stock_ledger",
+    "order_emails",
     "messages_flowing",
 )
 REPAIRABLE = ("order_payment", "reservation_release")

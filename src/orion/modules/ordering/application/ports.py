@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
-from orion.modules.ordering.contracts.queries import OrderState
+from orion.modules.ordering.contracts.queries import OrderEvent, OrderState
 from orion.modules.ordering.domain.cart import Cart
 from orion.modules.ordering.domain.order import Order
 from orion.shared_kernel.application.consistency import ChangedBetween
@@ -82,6 +82,8 @@ class OrderStates(Protocol):
         """One page of the orders in these statuses whose last move fell in the window."""
 
     async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderState]: ...
+
+    async def events_of(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderEvent]: ...
 
 
 class OrderSearch(Protocol):

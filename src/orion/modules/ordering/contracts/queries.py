@@ -12,6 +12,7 @@ from orion.shared_kernel.application.messages import Query
 
 SOLD = ("paid", "shipped", "delivered")  # the statuses of an order the customer paid for
 CANCELLED = "cancelled"
+STATUSES = ("pending", "awaiting_payment", *SOLD, CANCELLED)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,5 +37,20 @@ class ListOrdersChanged(Query[list[OrderState]]):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetOrderStates(Query[list[OrderState]]):
     """The orders with these ids; unknown ids are left out."""
+
+    order_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderEvent:
+    """An event an order's history published (``event_type``: its wire name)."""
+
+    order_id: uuid.UUID
+    event_type: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetOrderEvents(Query[list[OrderEvent]]):
+    """The events the history of each of these orders published, one per move."""
 
     order_ids: tuple[uuid.UUID, ...]

@@ -16,7 +16,15 @@ from orion.modules.ordering.application.queries import (
     OrderView,
     order_view,
 )
-from orion.modules.ordering.contracts.queries import OrderState
+from orion.modules.ordering.contracts.events import (
+    OrderAwaitingPaymentV1,
+    OrderCancelledV1,
+    OrderDeliveredV1,
+    OrderPaidV1,
+    OrderPlacedV1,
+    OrderShippedV1,
+)
+from orion.modules.ordering.contracts.queries import OrderEvent, OrderState
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.shared_kernel.adapters.sql import keyset
@@ -25,7 +33,7 @@ from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.unit_of_work import A
 from orion.shared_kernel.domain.money import Money
 
-from .tables import order_summaries
+from .tables import order_history, order_summaries
 from .unit_of_work import SqlOrderRepository, recall
 
 _SORT_KEYS: dict[str, sa.Column[Any]] = {
@@ -105,6 +113,27 @@ class SqlOrderingReadModel:
             self._engine, _STATE.where(order_summaries.c.id.in_(order_ids)), OrderState
         )
 
+    async def events_of(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderEvent]:
+        statement = sa.select(order_history.c.order_id, order_history.c.status).where(
+            order_history.c.order_id.in_(order_ids)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [
+            OrderEvent(order_id=order_id, event_type=_PUBLISHED[OrderStatus(status)])
+            for order_id, status in rows
+        ]
+
+
+# The event each move of the history published (``application/events.py`` maps the same).
+_PUBLISHED = {
+    OrderStatus.PENDING: OrderPlacedV1.wire_name,
+    OrderStatus.AWAITING_PAYMENT: OrderAwaitingPaymentV1.wire_name,
+    OrderStatus.PAID: OrderPaidV1.wire_name,
+    OrderStatus.SHIPPED: OrderShippedV1.wire_name,
+    OrderStatus.DELIVERED: OrderDeliveredV1.wire_name,
+    OrderStatus.CANCELLED: OrderCancelledV1.wire_name,
+}
 
 _STATE = sa.select(
     order_summaries.c.id.label("order_id"),

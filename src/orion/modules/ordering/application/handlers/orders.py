@@ -25,8 +25,10 @@ from orion.modules.ordering.application.queries import (
     order_view,
 )
 from orion.modules.ordering.contracts.queries import (
+    GetOrderEvents,
     GetOrderStates,
     ListOrdersChanged,
+    OrderEvent,
     OrderState,
 )
 from orion.modules.ordering.domain.errors import OrderNotFound
@@ -114,3 +116,11 @@ class GetOrderStatesHandler:
 
     async def __call__(self, query: GetOrderStates) -> list[OrderState]:
         return await self._states.of_orders(query.order_ids)
+
+
+class GetOrderEventsHandler:
+    def __init__(self, states: OrderStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: GetOrderEvents) -> list[OrderEvent]:
+        return await self._states.events_of(query.order_ids)
