@@ -49,7 +49,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         "identity_0002",
         "ordering_0003",
         "payments_0002",
-        "notifications_0002",
+        "notifications_0003",
         "audit_0001",
     }
     # every table lives in its module's schema; nothing lands in public
