@@ -5,14 +5,18 @@ A throwaway PostgreSQL database (127.0.0.1:5432, user postgres) is migrated by O
 filled in bulk (``generate_series``, one statement per table) with ``--orders`` orders spread
 evenly over ``--days`` days, each as the saga leaves it: its order row and summary, its
 payment (captured; refunded for the one in ten cancelled) and its reservation (holding stock;
-released for the cancelled). Then, in rounds that alternate:
+released for the cancelled); the orders of the last ``--recent-hours`` hours also get their
+history and their emails (those of older orders are never read by an incremental run: it
+looks records up by id). Then, in rounds that alternate:
 
   orion     ``RunAudit(from_checkpoint=True)`` through the mediator, as the periodic job
             sends it, its checkpoint set back to cover the last hour of settled orders
             (``ORION_AUDIT_GRACE_S`` at its default): every invariant, through the modules'
             contract queries, its findings recorded.
-  raw SQL   the same reads with asyncpg and no Orion: the three windowed listings and the
-            three lookups by order id of what they named, each one statement.
+  raw SQL   the same reads with asyncpg and no Orion: the windowed listings (orders,
+            captured payments, live reservations, products moved) and the lookups by id of
+            what they named that a listing did not give (payments, reservations, the orders'
+            events, their emails, the products' balances), each one statement.
 
 The table shows the median of each, and orion / raw. The database is dropped at the end.
 """
@@ -63,6 +67,24 @@ SELECT gen_random_uuid(), id, 1000 + i % 5000, 'EUR', 'tok_visa', 'simulated',
        status = 'cancelled', 'ch_' || i, at - interval '50 seconds', at, 2
 FROM bench_orders;
 
+CREATE TEMPORARY TABLE bench_moves AS
+SELECT id, at, move, position
+FROM bench_orders,
+     LATERAL (VALUES ('pending', 1), ('paid', 2), ('shipped', 3), ('cancelled', 2))
+         AS moves (move, position)
+WHERE at > now() - interval '{recent_hours} hours'
+  AND (move = 'pending' OR (move = 'paid' AND status IN ('paid', 'shipped')) OR move = status);
+
+INSERT INTO ordering.order_history (order_id, position, status, at)
+SELECT id, position, move, at FROM bench_moves;
+
+INSERT INTO notifications.emails (id, message_id, recipient, template, subject, status,
+    attempts, created_at, updated_at, sent_at, event_type, subject_id)
+SELECT gen_random_uuid(), gen_random_uuid()::text, 'customer@example.com', 'order_' || move,
+       'Your order', 'sent', 1, at, at, at,
+       'ordering.order_' || CASE WHEN move = 'pending' THEN 'placed' ELSE move END || '.v1', id
+FROM bench_moves;
+
 INSERT INTO catalog.reservations (order_id, status, created_at, released_at, version)
 SELECT id, CASE WHEN status = 'cancelled' THEN 'released' ELSE 'reserved' END,
        at - interval '55 seconds', CASE WHEN status = 'cancelled' THEN at END,
@@ -70,39 +92,33 @@ SELECT id, CASE WHEN status = 'cancelled' THEN 'released' ELSE 'reserved' END,
 FROM bench_orders;
 """
 
-RAW = [
-    (
-        "SELECT id, updated_at FROM ordering.order_summaries WHERE status = ANY($1)"
-        " AND updated_at >= $2 AND updated_at < $3 ORDER BY updated_at, id",
-        ["paid", "shipped", "delivered", "cancelled"],
-    ),
-    (
-        "SELECT order_id, updated_at FROM payments.payments WHERE status = ANY($1)"
-        " AND updated_at >= $2 AND updated_at < $3 ORDER BY updated_at, order_id",
-        ["captured"],
-    ),
-    (
-        "SELECT order_id, created_at FROM catalog.reservations WHERE status = 'reserved'"
-        " AND created_at >= $2 AND created_at < $3 AND $1::text[] IS NOT NULL"
-        " ORDER BY created_at, order_id",
-        [],
-    ),
+LISTINGS = [
+    "SELECT id, status, currency, total_amount, updated_at FROM ordering.order_summaries"
+    " WHERE updated_at >= $1 AND updated_at < $2 ORDER BY updated_at, id",
+    "SELECT order_id, id, status, amount, currency, updated_at FROM payments.payments"
+    " WHERE status = 'captured' AND updated_at >= $1 AND updated_at < $2"
+    " ORDER BY updated_at, order_id",
+    "SELECT order_id, status, created_at FROM catalog.reservations WHERE status = 'reserved'"
+    " AND created_at >= $1 AND created_at < $2 ORDER BY created_at, order_id",
+    "SELECT DISTINCT product_id FROM catalog.stock_movements WHERE at >= $1 AND at < $2",
 ]
 LOOKUPS = [
-    "SELECT id, status, currency, total_amount, updated_at FROM ordering.order_summaries"
-    " WHERE id = ANY($1)",
     "SELECT order_id, id, status, amount, currency, updated_at FROM payments.payments"
     " WHERE order_id = ANY($1)",
     "SELECT order_id, status, coalesce(released_at, created_at) FROM catalog.reservations"
     " WHERE order_id = ANY($1)",
+    "SELECT order_id, array_agg(status) FROM ordering.order_history WHERE order_id = ANY($1)"
+    " GROUP BY order_id",
+    "SELECT subject_id, array_agg(event_type) FROM notifications.emails"
+    " WHERE subject_id = ANY($1) GROUP BY subject_id",
 ]
 
 
-async def fill(dsn: str, *, orders: int, days: float) -> None:
+async def fill(dsn: str, *, orders: int, days: float, recent_hours: float) -> None:
     connection = await asyncpg.connect(dsn)
     try:
         started = time.perf_counter()
-        await connection.execute(FILL.format(orders=orders, days=days))
+        await connection.execute(FILL.format(orders=orders, days=days, recent_hours=recent_hours))
         await connection.execute("ANALYZE")
         print(f"filled {orders:,} orders in {time.perf_counter() - started:.0f} s", flush=True)
     finally:
@@ -125,11 +141,14 @@ async def orion_run(orion: Orion, since: datetime) -> tuple[float, int]:
 
 async def raw_run(connection: asyncpg.Connection, since: datetime, before: datetime) -> float:
     started = time.perf_counter()
-    ids: set[object] = set()
-    for statement, statuses in RAW:
-        ids |= {row[0] for row in await connection.fetch(statement, statuses, since, before)}
-    for lookup in LOOKUPS:
-        await connection.fetch(lookup, list(ids))
+    listed = [await connection.fetch(statement, since, before) for statement in LISTINGS]
+    orders = {row[0] for row in listed[0]}
+    payments, reservations = {row[0] for row in listed[1]}, {row[0] for row in listed[2]}
+    subjects = orders | payments | reservations
+    await connection.fetch(LOOKUPS[0], list(subjects - payments))
+    await connection.fetch(LOOKUPS[1], list(subjects - reservations))
+    for lookup in LOOKUPS[2:]:
+        await connection.fetch(lookup, list(orders))
     return time.perf_counter() - started
 
 
@@ -138,7 +157,9 @@ async def benchmark(args: argparse.Namespace, name: str) -> None:
     raw = None
     try:
         await orion.migrate()
-        await fill(database_dsn(name), orders=args.orders, days=args.days)
+        await fill(
+            database_dsn(name), orders=args.orders, days=args.days, recent_hours=args.recent_hours
+        )
         raw = await asyncpg.connect(database_dsn(name))
         await raw.execute("INSERT INTO audit.runs (name) VALUES ('periodic')")
         grace = timedelta(seconds=orion.settings.audit_grace_s)
@@ -174,6 +195,12 @@ def main() -> None:
         "--days", type=float, default=7, help="spread over this many days (default 7)"
     )
     parser.add_argument("--rounds", type=int, default=5, help="(default 5)")
+    parser.add_argument(
+        "--recent-hours",
+        type=float,
+        default=3,
+        help="orders this recent get their history and emails (default 3)",
+    )
     args = parser.parse_args()
     configure_logging(level="WARNING", fmt="console")
     print(load_average(), flush=True)

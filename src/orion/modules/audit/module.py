@@ -59,17 +59,17 @@ class AuditContainer(containers.DeclarativeContainer):
     auditor = providers.Singleton(
         Auditor,
         invariants=providers.List(
-            providers.Singleton(order_payment, mediator=mediator),
-            providers.Singleton(reservation_release, mediator=mediator),
-            providers.Singleton(StockLedger, mediator=mediator),
-            providers.Singleton(OrderEmails, mediator=mediator),
+            providers.Singleton(order_payment),
+            providers.Singleton(reservation_release),
+            providers.Singleton(StockLedger),
+            providers.Singleton(OrderEmails),
             providers.Singleton(
                 MessagesFlowing,
-                mediator=mediator,
                 pending_bound=providers.Callable(seconds, settings.provided.audit_pending_bound_s),
                 parked_bound=providers.Callable(seconds, settings.provided.audit_parked_bound_s),
             ),
         ),
+        mediator=mediator,
         store=providers.Singleton(SqlAuditStore, engine=platform.provided.engine),
         clock=platform.provided.clock,
         grace=providers.Callable(seconds, settings.provided.audit_grace_s),
@@ -81,7 +81,7 @@ class AuditContainer(containers.DeclarativeContainer):
         auditor=auditor,
         lease=providers.Callable(seconds, settings.provided.audit_interval_s),
     )
-    repair = providers.Singleton(RepairInvariantHandler, auditor=auditor, mediator=mediator)
+    repair = providers.Singleton(RepairInvariantHandler, auditor=auditor)
 
 
 class Audit(ModuleDefinition[AuditContainer]):

@@ -23,7 +23,7 @@ from orion.shared_kernel.application.clock import Clock
 from orion.shared_kernel.application.mediator import Mediator
 from orion.shared_kernel.application.messages import Command
 
-from .invariants import Invariant
+from .invariants import Invariant, Reads
 from .ports import AuditStore
 
 Fix = Callable[[uuid.UUID], Command[bool]]
@@ -36,6 +36,7 @@ class Auditor:
     answers whether it changed anything)."""
 
     invariants: Sequence[Invariant]
+    mediator: Mediator
     store: AuditStore
     clock: Clock
     grace: timedelta
@@ -53,12 +54,16 @@ class Auditor:
         names = ", ".join(i.name for i in self.invariants)
         raise UnknownInvariant(f"no invariant {name!r} (invariants: {names})")
 
-    async def check(self, invariant: Invariant, window: Window) -> Verdict:
+    async def check(self, invariant: Invariant, reads: Reads) -> Verdict:
         """Checks the window and the open findings, and records what was found."""
         reopened = await self.store.open_findings(invariant.name)
-        verdict = await invariant.check(window, reopened)
-        await self.store.record(invariant.name, verdict, at=window.now)
+        verdict = await invariant.check(reads, reopened)
+        await self.store.record(invariant.name, verdict, at=reads.window.now)
         return verdict
+
+    def reads(self, since: datetime | None) -> Reads:
+        """What a run over [since, now - grace) reads, shared by its invariants."""
+        return Reads(self.mediator, self.window(since))
 
     def result(self, name: str, verdict: Verdict) -> InvariantResult:
         found = [Example(subject=s, problem=p) for s, p in sorted(verdict.violations.items())]
@@ -82,11 +87,12 @@ class RunAuditHandler:
             taken, since = await auditor.store.claim(now=auditor.clock.now(), lease=self._lease)
             if not taken:
                 return None  # another replica is auditing
-        window = auditor.window(since)
+        reads = auditor.reads(since)
         results = [
-            auditor.result(invariant.name, await auditor.check(invariant, window))
+            auditor.result(invariant.name, await auditor.check(invariant, reads))
             for invariant in auditor.invariants
         ]
+        window = reads.window
         if command.from_checkpoint:
             await auditor.store.advance(to=window.before, at=window.now)
         return AuditReport(since=since, before=window.before, results=results)
@@ -97,9 +103,8 @@ class RepairInvariantHandler:
     has a mechanical fix (each idempotent: a second repair finds nothing to do), records each
     repair, and checks once more so that the findings say what is left."""
 
-    def __init__(self, *, auditor: Auditor, mediator: Mediator) -> None:
+    def __init__(self, *, auditor: Auditor) -> None:
         self._auditor = auditor
-        self._mediator = mediator
 
     async def __call__(self, command: RepairInvariant) -> Repaired:
         auditor = self._auditor
@@ -107,15 +112,15 @@ class RepairInvariantHandler:
         fixes = auditor.fixes.get(invariant.name)
         if not fixes:
             raise NotRepairable(f"{invariant.name} has no mechanical repair: see its docs")
-        window = auditor.window(command.since)
-        verdict = await auditor.check(invariant, window)
+        reads = auditor.reads(command.since)
+        verdict = await auditor.check(invariant, reads)
         repaired = []
         for subject, problem in sorted(verdict.violations.items()):
             fix = fixes.get(problem)
-            if fix is not None and await self._mediator.send(fix(uuid.UUID(subject))):
-                await auditor.store.repaired(invariant.name, subject, problem, at=window.now)
+            if fix is not None and await auditor.mediator.send(fix(uuid.UUID(subject))):
+                await auditor.store.repaired(invariant.name, subject, problem, at=reads.window.now)
                 repaired.append(Example(subject=subject, problem=problem))
-        left = await auditor.check(invariant, auditor.window(command.since))
+        left = await auditor.check(invariant, auditor.reads(command.since))
         return Repaired(
             invariant=invariant.name,
             repaired=repaired,

@@ -1,14 +1,16 @@
 """The invariants across modules, each checked through the modules' contract queries.
 
-An invariant gathers its subjects (order ids, message ids) from what changed in the window
-and from its open findings, asks each owning module for their states, and judges those whose
-states have all settled. The rules are plain functions of the modules' answers.
+An invariant gathers its subjects (order ids, product ids, message ids) from what changed in
+the window and from its open findings, asks each owning module for their states, and judges
+those whose states have all settled. The rules are plain functions of the modules' answers.
+One run's reads (``Reads``) are shared by its invariants: each listing is asked once, and a
+state a listing gave is not asked again.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -45,41 +47,72 @@ RESERVED = "reserved"
 CHUNK = 1_000  # ids per state query
 
 Listing = Callable[[ChangedBetween], Query[list[Any]]]  # one page of what changed in a window
-Lookup = Callable[[tuple[uuid.UUID, ...]], Query[list[Any]]]  # the states of these orders
+Lookup = Callable[[tuple[uuid.UUID, ...]], Query[list[Any]]]  # the states of these records
+
+
+def orders_changed(page: ChangedBetween) -> ListOrdersChanged:
+    return ListOrdersChanged(statuses=STATUSES, window=page)
+
+
+def order_states(ids: tuple[uuid.UUID, ...]) -> GetOrderStates:
+    return GetOrderStates(order_ids=ids)
+
+
+class Reads:
+    """What one run has read through the mediator, shared by its invariants: each listing
+    of a window asked once, each record's state asked once (and not at all when a listing
+    gave it)."""
+
+    def __init__(self, mediator: Mediator, window: Window) -> None:
+        self.mediator = mediator
+        self.window = window
+        self._listed: dict[object, list[Any]] = {}
+        self._states: dict[type, dict[str, Any]] = {}
+        self._asked: dict[type, set[str]] = {}
+
+    async def listed(self, listing: Listing, *, gives: Lookup, key: str = "order_id") -> set[str]:
+        """The ids a module lists for the window, page after page; their states are kept
+        as the answers ``gives`` would have had."""
+        first = ChangedBetween(since=self.window.since, before=self.window.before)
+        if listing(first) not in self._listed:
+            states: list[Any] = []
+            page = first
+            while True:
+                answer = await self.mediator.ask(listing(page))
+                states += answer
+                if len(answer) < page.limit:
+                    break
+                last = answer[-1]
+                page = ChangedBetween(
+                    since=page.since, before=page.before, after=(last.changed_at, last.order_id)
+                )
+            self._listed[listing(first)] = states
+            kind = type(gives(()))
+            self._states.setdefault(kind, {}).update({str(getattr(s, key)): s for s in states})
+            self._asked.setdefault(kind, set()).update(str(getattr(s, key)) for s in states)
+        return {str(getattr(state, key)) for state in self._listed[listing(first)]}
+
+    async def states(
+        self, lookup: Lookup, ids: set[str], *, key: str = "order_id"
+    ) -> dict[str, Any]:
+        """Each record's state (one per id, or none), a chunk of ids at a time."""
+        kind = type(lookup(()))
+        known = self._states.setdefault(kind, {})
+        asked = self._asked.setdefault(kind, set())
+        missing = sorted(ids - asked)
+        for start in range(0, len(missing), CHUNK):
+            chunk = tuple(uuid.UUID(subject) for subject in missing[start : start + CHUNK])
+            known.update({str(getattr(s, key)): s for s in await self.mediator.ask(lookup(chunk))})
+        asked.update(missing)
+        return known
 
 
 class Invariant(Protocol):
     name: str
 
-    async def check(self, window: Window, reopened: set[str]) -> Verdict:
-        """Judges what changed in the window and the ``reopened`` subjects (open findings)."""
-
-
-async def changed(mediator: Mediator, query: Listing, window: Window) -> AsyncIterator[Any]:
-    """Every record a module lists for the window, page after page."""
-    page = ChangedBetween(since=window.since, before=window.before)
-    while True:
-        states = await mediator.ask(query(page))
-        for state in states:
-            yield state
-        if len(states) < page.limit:
-            return
-        last = states[-1]
-        page = ChangedBetween(
-            since=window.since, before=window.before, after=(last.changed_at, last.order_id)
-        )
-
-
-async def states_of(
-    mediator: Mediator, query: Lookup, ids: set[str], *, key: str = "order_id"
-) -> dict[str, Any]:
-    """A module's states of these records (orders by default), by id, a chunk at a time."""
-    ordered = sorted(ids)
-    found: dict[str, Any] = {}
-    for start in range(0, len(ordered), CHUNK):
-        chunk = tuple(uuid.UUID(subject) for subject in ordered[start : start + CHUNK])
-        found.update({str(getattr(s, key)): s for s in await mediator.ask(query(chunk))})
-    return found
+    async def check(self, reads: Reads, reopened: set[str]) -> Verdict:
+        """Judges what changed in the run's window and the ``reopened`` subjects (open
+        findings)."""
 
 
 def payment_problem(order: OrderState | None, payment: PaymentState | None) -> str | None:
@@ -114,68 +147,53 @@ def reservation_problem(
 
 class CrossCheck:
     """An invariant between two modules' states of one order: its subjects are the orders
-    that ``listings`` name for the window, its states what ``left`` and ``right`` answer."""
+    that changed in the window and the records ``right_listing`` names, its states what
+    ordering (left) and ``right`` answer."""
 
     def __init__(
         self,
         *,
         name: str,
-        mediator: Mediator,
-        listings: Sequence[Listing],
-        left: Lookup,
+        right_listing: Listing,
         right: Lookup,
         problem: Callable[[Any, Any], str | None],
     ) -> None:
         self.name = name
-        self._mediator = mediator
-        self._listings = listings
-        self._left = left
+        self._right_listing = right_listing
         self._right = right
         self._problem = problem
 
-    async def check(self, window: Window, reopened: set[str]) -> Verdict:
-        subjects = set(reopened)
-        for listing in self._listings:
-            async for state in changed(self._mediator, listing, window):
-                subjects.add(str(state.order_id))
-        left = await states_of(self._mediator, self._left, subjects)
-        right = await states_of(self._mediator, self._right, subjects)
+    async def check(self, reads: Reads, reopened: set[str]) -> Verdict:
+        subjects = reopened | await reads.listed(orders_changed, gives=order_states)
+        subjects |= await reads.listed(self._right_listing, gives=self._right)
+        left = await reads.states(order_states, subjects)
+        right = await reads.states(self._right, subjects)
         verdict = Verdict()
         for subject in subjects:
             first, second = left.get(subject), right.get(subject)
             changes = [state.changed_at for state in (first, second) if state is not None]
-            if all(window.settled(at) for at in changes):
+            if all(reads.window.settled(at) for at in changes):
                 verdict.judge(subject, self._problem(first, second))
         return verdict
 
 
-def order_payment(mediator: Mediator) -> CrossCheck:
+def order_payment() -> CrossCheck:
     """Every paid, shipped or delivered order has one captured payment of its amount and
     currency; every captured payment belongs to such an order, or was refunded."""
     return CrossCheck(
         name="order_payment",
-        mediator=mediator,
-        listings=[
-            lambda page: ListOrdersChanged(statuses=(*SOLD, CANCELLED), window=page),
-            lambda page: ListPaymentsChanged(statuses=(CAPTURED,), window=page),
-        ],
-        left=lambda ids: GetOrderStates(order_ids=ids),
+        right_listing=lambda page: ListPaymentsChanged(statuses=(CAPTURED,), window=page),
         right=lambda ids: GetPaymentStates(order_ids=ids),
         problem=payment_problem,
     )
 
 
-def reservation_release(mediator: Mediator) -> CrossCheck:
+def reservation_release() -> CrossCheck:
     """Every cancelled order whose stock was reserved has it released, and no reservation
     holds stock for an order that no longer wants it (cancelled, or unknown to ordering)."""
     return CrossCheck(
         name="reservation_release",
-        mediator=mediator,
-        listings=[
-            lambda page: ListOrdersChanged(statuses=(CANCELLED,), window=page),
-            lambda page: ListLiveReservations(window=page),
-        ],
-        left=lambda ids: GetOrderStates(order_ids=ids),
+        right_listing=lambda page: ListLiveReservations(window=page),
         right=lambda ids: GetReservationStates(order_ids=ids),
         problem=reservation_problem,
     )
@@ -197,17 +215,12 @@ class StockLedger:
 
     name = "stock_ledger"
 
-    def __init__(self, mediator: Mediator) -> None:
-        self._mediator = mediator
-
-    async def check(self, window: Window, reopened: set[str]) -> Verdict:
-        moved = await self._mediator.ask(ListStockMoved(since=window.since, before=window.before))
+    async def check(self, reads: Reads, reopened: set[str]) -> Verdict:
+        window = reads.window
+        moved = await reads.mediator.ask(ListStockMoved(since=window.since, before=window.before))
         subjects = reopened | {str(product) for product in moved}
-        balances = await states_of(
-            self._mediator,
-            lambda ids: GetStockBalances(product_ids=ids),
-            subjects,
-            key="product_id",
+        balances = await reads.states(
+            lambda ids: GetStockBalances(product_ids=ids), subjects, key="product_id"
         )
         verdict = Verdict()
         for subject in subjects:
@@ -225,42 +238,24 @@ class OrderEmails:
 
     name = "order_emails"
 
-    def __init__(self, mediator: Mediator) -> None:
-        self._mediator = mediator
-
-    async def check(self, window: Window, reopened: set[str]) -> Verdict:
-        subjects = set(reopened)
-        listing = lambda page: ListOrdersChanged(statuses=STATUSES, window=page)  # noqa: E731
-        async for order in changed(self._mediator, listing, window):
-            subjects.add(str(order.order_id))
-        orders = await states_of(
-            self._mediator, lambda ids: GetOrderStates(order_ids=ids), subjects
+    async def check(self, reads: Reads, reopened: set[str]) -> Verdict:
+        subjects = reopened | await reads.listed(orders_changed, gives=order_states)
+        orders = await reads.states(order_states, subjects)
+        promised = await reads.states(lambda ids: GetOrderEvents(order_ids=ids), subjects)
+        logged = await reads.states(
+            lambda ids: GetEmailsAbout(subject_ids=ids), subjects, key="subject_id"
         )
-        promised = await self._grouped(lambda ids: GetOrderEvents(order_ids=ids), subjects)
-        logged = await self._grouped(lambda ids: GetEmailsAbout(subject_ids=ids), subjects)
         verdict = Verdict()
         for subject in subjects:
             order = orders.get(subject)
-            if order is None or not window.settled(order.changed_at):
+            if order is None or not reads.window.settled(order.changed_at):
                 continue
-            missing = sorted(
-                event.event_type
-                for event in promised.get(subject, [])
-                if event.event_type in EMAILED_ORDER_EVENTS
-                and event.event_type not in {email.event_type for email in logged.get(subject, [])}
-            )
+            events = promised.get(subject)
+            emails = logged.get(subject)
+            wanted = set(() if events is None else events.event_types) & EMAILED_ORDER_EVENTS
+            missing = sorted(wanted - set(() if emails is None else emails.event_types))
             verdict.judge(subject, f"no_email_for_{missing[0]}" if missing else None)
         return verdict
-
-    async def _grouped(self, query: Lookup, ids: set[str]) -> dict[str, list[Any]]:
-        found: dict[str, list[Any]] = {}
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), CHUNK):
-            chunk = tuple(uuid.UUID(subject) for subject in ordered[start : start + CHUNK])
-            for record in await self._mediator.ask(query(chunk)):
-                key = getattr(record, "order_id", None) or record.subject_id
-                found.setdefault(str(key), []).append(record)
-        return found
 
 
 class MessagesFlowing:
@@ -269,16 +264,14 @@ class MessagesFlowing:
 
     name = "messages_flowing"
 
-    def __init__(
-        self, mediator: Mediator, *, pending_bound: timedelta, parked_bound: timedelta
-    ) -> None:
-        self._mediator = mediator
+    def __init__(self, *, pending_bound: timedelta, parked_bound: timedelta) -> None:
         self._pending_bound = pending_bound
         self._parked_bound = parked_bound
 
-    async def check(self, window: Window, reopened: set[str]) -> Verdict:
+    async def check(self, reads: Reads, reopened: set[str]) -> Verdict:
         """Not windowed: what is stuck is few, and looked up by index each time."""
-        stuck = await self._mediator.ask(
+        window = reads.window
+        stuck = await reads.mediator.ask(
             ListStuckMessages(
                 pending_before=window.now - self._pending_bound,
                 parked_before=window.now - self._parked_bound,

@@ -4,7 +4,7 @@ orders, for the consistency auditor. Its reactions to other modules' events are 
 
 from __future__ import annotations
 
-from orion.modules.notifications.contracts.queries import EmailRecord, GetEmailsAbout
+from orion.modules.notifications.contracts.queries import EmailsAbout, GetEmailsAbout
 
 from .ports import EmailRecords, NotificationReadModel
 from .queries import ListNotifications, NotificationPage
@@ -22,5 +22,5 @@ class GetEmailsAboutHandler:
     def __init__(self, records: EmailRecords) -> None:
         self._records = records
 
-    async def __call__(self, query: GetEmailsAbout) -> list[EmailRecord]:
+    async def __call__(self, query: GetEmailsAbout) -> list[EmailsAbout]:
         return await self._records.about(query.subject_ids)

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from orion.modules.notifications.contracts.queries import EmailRecord
+from orion.modules.notifications.contracts.queries import EmailsAbout
 from orion.modules.notifications.domain.email import Email, EmailStatus
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
 
@@ -50,7 +50,7 @@ class FailedSends(Protocol):
 
 
 class EmailRecords(Protocol):
-    async def about(self, subject_ids: tuple[uuid.UUID, ...]) -> list[EmailRecord]: ...
+    async def about(self, subject_ids: tuple[uuid.UUID, ...]) -> list[EmailsAbout]: ...
 
 
 class NotificationReadModel(Protocol):

@@ -21,18 +21,16 @@ EMAILED_ORDER_EVENTS = frozenset(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EmailRecord:
-    """An email in the log: the event it answers, about what, and where it stands
-    (``sent``; ``failed`` after ``attempts`` tries, its message on the retry ladder)."""
+class EmailsAbout:
+    """The events about one subject (an order) that have an entry in the log: sent, or
+    failed and on the retry ladder."""
 
     subject_id: uuid.UUID
-    event_type: str
-    status: str
-    attempts: int
+    event_types: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GetEmailsAbout(Query[list[EmailRecord]]):
-    """The emails answering events about these subjects (order ids)."""
+class GetEmailsAbout(Query[list[EmailsAbout]]):
+    """The logged emails about these subjects (order ids); one without any is left out."""
 
     subject_ids: tuple[uuid.UUID, ...]

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
-from orion.modules.ordering.contracts.queries import OrderEvent, OrderState
+from orion.modules.ordering.contracts.queries import OrderEvents, OrderState
 from orion.modules.ordering.domain.cart import Cart
 from orion.modules.ordering.domain.order import Order
 from orion.shared_kernel.application.consistency import ChangedBetween
@@ -83,7 +83,7 @@ class OrderStates(Protocol):
 
     async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderState]: ...
 
-    async def events_of(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderEvent]: ...
+    async def events_of(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderEvents]: ...
 
 
 class OrderSearch(Protocol):

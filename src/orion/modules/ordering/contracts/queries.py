@@ -42,15 +42,15 @@ class GetOrderStates(Query[list[OrderState]]):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OrderEvent:
-    """An event an order's history published (``event_type``: its wire name)."""
+class OrderEvents:
+    """The events an order's history published, one per move (their wire names)."""
 
     order_id: uuid.UUID
-    event_type: str
+    event_types: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GetOrderEvents(Query[list[OrderEvent]]):
-    """The events the history of each of these orders published, one per move."""
+class GetOrderEvents(Query[list[OrderEvents]]):
+    """The events the history of each of these orders published."""
 
     order_ids: tuple[uuid.UUID, ...]

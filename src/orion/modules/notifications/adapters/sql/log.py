@@ -15,7 +15,7 @@ from orion.modules.notifications.application.queries import (
     NotificationPage,
     NotificationView,
 )
-from orion.modules.notifications.contracts.queries import EmailRecord
+from orion.modules.notifications.contracts.queries import EmailsAbout
 from orion.modules.notifications.domain.email import Email, EmailStatus
 from orion.shared_kernel.adapters.sql import keyset
 from orion.shared_kernel.adapters.sql.engine import autocommit
@@ -65,14 +65,15 @@ class SqlEmailRecords:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = autocommit(engine)
 
-    async def about(self, subject_ids: tuple[uuid.UUID, ...]) -> list[EmailRecord]:
-        statement = sa.select(
-            emails.c.subject_id,
-            emails.c.event_type,
-            emails.c.status,
-            emails.c.attempts,
-        ).where(emails.c.subject_id.in_(subject_ids))
-        return await keyset.fetch_as(self._engine, statement, EmailRecord)
+    async def about(self, subject_ids: tuple[uuid.UUID, ...]) -> list[EmailsAbout]:
+        statement = (
+            sa.select(emails.c.subject_id, sa.func.array_agg(emails.c.event_type))
+            .where(emails.c.subject_id.in_(subject_ids))
+            .group_by(emails.c.subject_id)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [EmailsAbout(subject_id=s, event_types=tuple(types)) for s, types in rows]
 
 
 class SqlNotificationLog:

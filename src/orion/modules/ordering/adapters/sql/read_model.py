@@ -24,7 +24,7 @@ from orion.modules.ordering.contracts.events import (
     OrderPlacedV1,
     OrderShippedV1,
 )
-from orion.modules.ordering.contracts.queries import OrderEvent, OrderState
+from orion.modules.ordering.contracts.queries import OrderEvents, OrderState
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.shared_kernel.adapters.sql import keyset
@@ -113,26 +113,28 @@ class SqlOrderingReadModel:
             self._engine, _STATE.where(order_summaries.c.id.in_(order_ids)), OrderState
         )
 
-    async def events_of(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderEvent]:
-        statement = sa.select(order_history.c.order_id, order_history.c.status).where(
-            order_history.c.order_id.in_(order_ids)
+    async def events_of(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderEvents]:
+        statement = (
+            sa.select(order_history.c.order_id, sa.func.array_agg(order_history.c.status))
+            .where(order_history.c.order_id.in_(order_ids))
+            .group_by(order_history.c.order_id)
         )
         async with self._engine.connect() as connection:
             rows = (await connection.execute(statement)).all()
         return [
-            OrderEvent(order_id=order_id, event_type=_PUBLISHED[OrderStatus(status)])
-            for order_id, status in rows
+            OrderEvents(order_id=order, event_types=tuple(_PUBLISHED[s] for s in statuses))
+            for order, statuses in rows
         ]
 
 
 # The event each move of the history published (``application/events.py`` maps the same).
-_PUBLISHED = {
-    OrderStatus.PENDING: OrderPlacedV1.wire_name,
-    OrderStatus.AWAITING_PAYMENT: OrderAwaitingPaymentV1.wire_name,
-    OrderStatus.PAID: OrderPaidV1.wire_name,
-    OrderStatus.SHIPPED: OrderShippedV1.wire_name,
-    OrderStatus.DELIVERED: OrderDeliveredV1.wire_name,
-    OrderStatus.CANCELLED: OrderCancelledV1.wire_name,
+_PUBLISHED: dict[str, str] = {
+    OrderStatus.PENDING.value: OrderPlacedV1.wire_name,
+    OrderStatus.AWAITING_PAYMENT.value: OrderAwaitingPaymentV1.wire_name,
+    OrderStatus.PAID.value: OrderPaidV1.wire_name,
+    OrderStatus.SHIPPED.value: OrderShippedV1.wire_name,
+    OrderStatus.DELIVERED.value: OrderDeliveredV1.wire_name,
+    OrderStatus.CANCELLED.value: OrderCancelledV1.wire_name,
 }
 
 _STATE = sa.select(

@@ -28,7 +28,7 @@ from orion.modules.ordering.contracts.queries import (
     GetOrderEvents,
     GetOrderStates,
     ListOrdersChanged,
-    OrderEvent,
+    OrderEvents,
     OrderState,
 )
 from orion.modules.ordering.domain.errors import OrderNotFound
@@ -122,5 +122,5 @@ class GetOrderEventsHandler:
     def __init__(self, states: OrderStates) -> None:
         self._states = states
 
-    async def __call__(self, query: GetOrderEvents) -> list[OrderEvent]:
+    async def __call__(self, query: GetOrderEvents) -> list[OrderEvents]:
         return await self._states.events_of(query.order_ids)
