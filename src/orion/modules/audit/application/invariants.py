@@ -44,7 +44,7 @@ from orion.shared_kernel.application.messages import Query
 
 CAPTURED = "captured"
 RESERVED = "reserved"
-CHUNK = 1_000  # ids per state query
+CHUNK = 10_000  # ids per state query (one array parameter)
 
 Listing = Callable[[ChangedBetween], Query[list[Any]]]  # one page of what changed in a window
 Lookup = Callable[[tuple[uuid.UUID, ...]], Query[list[Any]]]  # the states of these records

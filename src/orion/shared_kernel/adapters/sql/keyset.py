@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.shared_kernel.adapters.pagination import InvalidCursor, decode_cursor, encode_cursor
@@ -100,8 +101,16 @@ def changed_between(
     return statement.order_by(changed_at, id_column).limit(window.limit)
 
 
+def one_of(column: sa.ColumnElement[Any], values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """``column = ANY(:values)``: one array parameter, however many values (``IN`` would
+    bind, and compile, one parameter per value)."""
+    return column == sa.any_(sa.literal(list(values), ARRAY(column.type)))
+
+
 async def fetch_as(engine: AsyncEngine, statement: sa.Select[Any], view: type[V]) -> list[V]:
     """The rows as views, each made from its columns by their labels."""
     async with engine.connect() as connection:
-        rows = (await connection.execute(statement)).all()
-    return [view(**row._mapping) for row in rows]
+        result = await connection.execute(statement)
+        keys = list(result.keys())
+        rows = result.all()
+    return [view(**dict(zip(keys, row, strict=True))) for row in rows]

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.audit.domain.verdict import Verdict
+from orion.shared_kernel.adapters.sql import keyset
 
 from .tables import findings, repairs, runs
 
@@ -31,9 +32,10 @@ class SqlAuditStore:
 
     async def record(self, invariant: str, verdict: Verdict, *, at: datetime) -> None:
         mine = findings.c.invariant == invariant
-        gone = sa.delete(findings).where(mine, findings.c.subject.not_in(verdict.violations))
+        still = keyset.one_of(findings.c.subject, list(verdict.violations))
+        gone = sa.delete(findings).where(mine, sa.not_(still))
         if not verdict.complete:
-            gone = gone.where(findings.c.subject.in_(verdict.judged))
+            gone = gone.where(keyset.one_of(findings.c.subject, list(verdict.judged)))
         async with self._engine.begin() as connection:
             await connection.execute(gone)
             if verdict.violations:

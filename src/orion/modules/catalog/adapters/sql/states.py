@@ -66,7 +66,9 @@ class SqlCatalogStates:
 
     async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[ReservationState]:
         return await keyset.fetch_as(
-            self._engine, _STATE.where(reservations.c.order_id.in_(order_ids)), ReservationState
+            self._engine,
+            _STATE.where(keyset.one_of(reservations.c.order_id, order_ids)),
+            ReservationState,
         )
 
     async def moved(self, since: datetime | None, before: datetime) -> list[uuid.UUID]:
@@ -81,5 +83,5 @@ class SqlCatalogStates:
             return list((await connection.execute(statement)).scalars())
 
     async def balances(self, product_ids: tuple[uuid.UUID, ...]) -> list[StockBalance]:
-        statement = _BALANCE.where(products.c.id.in_(product_ids))
+        statement = _BALANCE.where(keyset.one_of(products.c.id, product_ids))
         return await keyset.fetch_as(self._engine, statement, StockBalance)

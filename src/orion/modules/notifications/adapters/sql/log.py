@@ -67,13 +67,13 @@ class SqlEmailRecords:
 
     async def about(self, subject_ids: tuple[uuid.UUID, ...]) -> list[EmailsAbout]:
         statement = (
-            sa.select(emails.c.subject_id, sa.func.array_agg(emails.c.event_type))
-            .where(emails.c.subject_id.in_(subject_ids))
+            sa.select(emails.c.subject_id, sa.func.string_agg(emails.c.event_type, " "))
+            .where(keyset.one_of(emails.c.subject_id, subject_ids))
             .group_by(emails.c.subject_id)
         )
         async with self._engine.connect() as connection:
             rows = (await connection.execute(statement)).all()
-        return [EmailsAbout(subject_id=s, event_types=tuple(types)) for s, types in rows]
+        return [EmailsAbout(subject_id=s, event_types=tuple(types.split())) for s, types in rows]
 
 
 class SqlNotificationLog:

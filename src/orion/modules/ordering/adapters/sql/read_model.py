@@ -110,20 +110,20 @@ class SqlOrderingReadModel:
 
     async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderState]:
         return await keyset.fetch_as(
-            self._engine, _STATE.where(order_summaries.c.id.in_(order_ids)), OrderState
+            self._engine, _STATE.where(keyset.one_of(order_summaries.c.id, order_ids)), OrderState
         )
 
     async def events_of(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderEvents]:
         statement = (
-            sa.select(order_history.c.order_id, sa.func.array_agg(order_history.c.status))
-            .where(order_history.c.order_id.in_(order_ids))
+            sa.select(order_history.c.order_id, sa.func.string_agg(order_history.c.status, " "))
+            .where(keyset.one_of(order_history.c.order_id, order_ids))
             .group_by(order_history.c.order_id)
         )
         async with self._engine.connect() as connection:
             rows = (await connection.execute(statement)).all()
         return [
-            OrderEvents(order_id=order, event_types=tuple(_PUBLISHED[s] for s in statuses))
-            for order, statuses in rows
+            OrderEvents(order_id=order, event_types=tuple(_PUBLISHED[s] for s in moves.split()))
+            for order, moves in rows
         ]
 
 

@@ -39,7 +39,7 @@ class SqlPaymentsReadModel:
 
     async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[PaymentState]:
         return await keyset.fetch_as(
-            self._engine, _STATE.where(payments.c.order_id.in_(order_ids)), PaymentState
+            self._engine, _STATE.where(keyset.one_of(payments.c.order_id, order_ids)), PaymentState
         )
 
 
