@@ -12,6 +12,7 @@ from orion.__main__ import parser
 from orion.bootstrap import Orion
 from tests.conftest import Client
 from tests.integration.audit.conftest import hold_stock_again, order
+from tests.integration.audit.test_repair import cancelled_behind_the_saga
 
 
 async def orion_audit(orion: Orion, capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -48,3 +49,16 @@ def test_since_takes_an_age_or_a_time() -> None:
     assert parser().parse_args(["audit", "--since", "2026-12-01T00:00"]).since.tzinfo is not None
     with pytest.raises(SystemExit):
         parser().parse_args(["audit", "--since", "yesterday"])
+
+
+async def test_repair_prints_what_it_fixed_and_a_second_finds_nothing(
+    client: Client, orion: Orion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paid = await order(client, orion)
+    await cancelled_behind_the_saga(orion, paid)
+    await commands._audit(orion, parser().parse_args(["audit", "--repair", "order_payment"]))
+    out = capsys.readouterr().out
+    assert f"order_payment: repaired 1\n    {paid}  captured_for_cancelled_order" in out
+    assert "left (no mechanical fix, see docs/audit/): 0" in out
+    await commands._audit(orion, parser().parse_args(["audit", "--repair", "order_payment"]))
+    assert "order_payment: repaired 0" in capsys.readouterr().out
