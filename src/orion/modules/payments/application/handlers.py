@@ -26,10 +26,9 @@ from .ports import PaymentsReadModel, PaymentsUnitOfWork
 from .settlement import Settlement
 
 
-class ReconcileHandler:
-    """Drives every payment left unsettled through the settlement again. Not registered with
-    a unit of work: it reads the payments to examine in one short transaction, and each is
-    then advanced in the settlement's own, with the provider called between them."""
+class SettlingHandler:
+    """A command handler that reads and marks payments in short transactions of its own
+    (``uow``) and drives them through the settlement, the provider called between them."""
 
     def __init__(
         self, *, uow: Callable[[], PaymentsUnitOfWork], settlement: Settlement, clock: Clock
@@ -37,6 +36,12 @@ class ReconcileHandler:
         self._uow = uow
         self._settlement = settlement
         self._clock = clock
+
+
+class ReconcileHandler(SettlingHandler):
+    """Drives every payment left unsettled through the settlement again. Not registered with
+    a unit of work: it reads the payments to examine in one short transaction, and each is
+    then advanced in the settlement's own, with the provider called between them."""
 
     async def __call__(self, command: Reconcile) -> Reconciled:
         now = self._clock.now()
@@ -56,16 +61,9 @@ class ReconcileHandler:
         return Reconciled(examined=len(ids), settled=settled, still_unsettled=len(ids) - settled)
 
 
-class RefundCapturedPaymentHandler:
+class RefundCapturedPaymentHandler(SettlingHandler):
     """Marks the capture to be refunded in one transaction, then lets the settlement ask the
     provider (outside it), as ``RefundOnOrderCancelled`` does."""
-
-    def __init__(
-        self, *, uow: Callable[[], PaymentsUnitOfWork], settlement: Settlement, clock: Clock
-    ) -> None:
-        self._uow = uow
-        self._settlement = settlement
-        self._clock = clock
 
     async def __call__(self, command: RefundCapturedPayment) -> bool:
         async with self._uow() as uow:
