@@ -87,6 +87,8 @@ class RunAuditHandler:
             taken, since = await auditor.store.claim(now=auditor.clock.now(), lease=self._lease)
             if not taken:
                 return None  # another replica is auditing
+            if since is None:  # the first run: one interval back (all history: `orion audit`)
+                since = auditor.clock.now() - auditor.grace - self._lease
         reads = auditor.reads(since)
         results = [
             auditor.result(invariant.name, await auditor.check(invariant, reads))

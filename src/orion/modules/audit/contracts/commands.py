@@ -21,8 +21,8 @@ REPAIRABLE = ("order_payment", "reservation_release")
 class RunAudit(Command["AuditReport | None"]):
     """Checks every invariant over what settled in [``since``, now - grace), and again every
     finding still open. ``since`` None: from the beginning. ``from_checkpoint``: from where
-    the last such run stopped, and moves the checkpoint (the periodic job); a run that finds
-    another one in progress does nothing and answers None."""
+    the last such run stopped (the first, one interval back), and moves the checkpoint (the
+    periodic job); a run that finds another one in progress does nothing and answers None."""
 
     since: datetime | None = None
     from_checkpoint: bool = False
