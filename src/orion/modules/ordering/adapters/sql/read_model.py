@@ -104,7 +104,10 @@ class SqlOrderingReadModel:
     async def changed(self, statuses: tuple[str, ...], window: ChangedBetween) -> list[OrderState]:
         summaries = order_summaries.c
         statement = keyset.changed_between(
-            _STATE.where(summaries.status.in_(statuses)), summaries.updated_at, summaries.id, window
+            _STATE.where(keyset.one_of(summaries.status, statuses)),
+            summaries.updated_at,
+            summaries.id,
+            window,
         )
         return await keyset.fetch_as(self._engine, statement, OrderState)
 

@@ -30,7 +30,7 @@ class SqlPaymentsReadModel:
         self, statuses: tuple[str, ...], window: ChangedBetween
     ) -> list[PaymentState]:
         statement = keyset.changed_between(
-            _STATE.where(payments.c.status.in_(statuses)),
+            _STATE.where(keyset.one_of(payments.c.status, statuses)),
             payments.c.updated_at,
             payments.c.order_id,
             window,
