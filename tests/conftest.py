@@ -54,7 +54,7 @@ RUN_VHOST = None if "ORION_TEST_BROKER_URL" in os.environ else f"orion_test_{sec
 BROKER_URL = os.environ.get(
     "ORION_TEST_BROKER_URL", f"amqp://guest:guest@127.0.0.1:5672/{RUN_VHOST}"
 )
-MODULE_SCHEMAS = ("catalog", "identity", "notifications", "ordering", "payments")
+MODULE_SCHEMAS = ("audit", "catalog", "identity", "notifications", "ordering", "payments")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -179,7 +179,13 @@ async def redis() -> AsyncIterator[aioredis.Redis]:
 async def orion(database_url: str) -> AsyncIterator[Orion]:
     """A wired Orion on the test database, with every module's tables emptied first (all
     tables of the modules' schemas, so a new table needs no edit here)."""
-    shop = Orion(shop_settings(), database_url)
+    async with emptied(Orion(shop_settings(), database_url)) as shop:
+        yield shop
+
+
+@asynccontextmanager
+async def emptied(shop: Orion) -> AsyncIterator[Orion]:
+    """``shop`` with every table of the modules' schemas emptied, closed on exit."""
     async with shop.engine.begin() as connection:
         tables = await connection.scalar(
             sa.text(

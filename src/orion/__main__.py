@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from orion.modules.audit.contracts.commands import REPAIRABLE
 
 ENVIRONMENT = """\
 settings come from ORION_* environment variables, ORION_*_FILE naming a file, or
@@ -122,7 +126,52 @@ def parser() -> argparse.ArgumentParser:
     _add_outbox_commands(commands)
     _add_payments_commands(commands)
     _add_dlq_commands(commands)
+    _add_audit_command(commands)
     return root
+
+
+def _add_audit_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = commands.add_parser(
+        "audit",
+        help="check that the modules agree (payments, stock, messages), or repair",
+        description="Check each invariant across modules (docs/audit/) over what last changed "
+        "since --since and longer ago than ORION_AUDIT_GRACE_S, and every finding still open; "
+        "print each invariant with its count of violations and the first ones (ids only). "
+        "The workers do this periodically, from where they stopped. Exits 1 when a violation "
+        "is found. With --repair, fix that invariant's violations that have a mechanical fix "
+        "(release an orphaned reservation, refund a cancelled order's capture) through the "
+        "owning module, each recorded; a second repair finds nothing to do.",
+    )
+    audit.add_argument(
+        "--since",
+        type=_since,
+        help="only what changed since then: an ISO 8601 time (2026-12-01T00:00Z) or an age "
+        "(90m, 6h, 7d) (default: everything)",
+    )
+    audit.add_argument("--json", action="store_true", help="the report as one JSON object")
+    audit.add_argument(
+        "--repair",
+        metavar="INVARIANT",
+        choices=REPAIRABLE,
+        help=f"fix the mechanical violations of this invariant: {' or '.join(REPAIRABLE)}",
+    )
+
+
+AGE = re.compile(r"(\d+)([mhd])")
+UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def _since(text: str) -> datetime:
+    age = AGE.fullmatch(text)
+    if age is not None:
+        return datetime.now(UTC) - timedelta(**{UNITS[age[2]]: int(age[1])})
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"neither an ISO 8601 time nor an age like 6h: {text!r}"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _add_payments_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -17,6 +17,7 @@ from dependency_injector import containers, providers
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orion.modules.audit import module as audit
 from orion.modules.catalog import module as catalog
 from orion.modules.identity import module as identity
 from orion.modules.notifications import module as notifications
@@ -37,6 +38,7 @@ from orion.shared_kernel.adapters.mediator import (
     retried,
 )
 from orion.shared_kernel.adapters.messaging.broker import Broker, Subscription, subscribed_types
+from orion.shared_kernel.adapters.messaging.operations import ListStuckMessagesHandler
 from orion.shared_kernel.adapters.messaging.rabbitmq import broker_for
 from orion.shared_kernel.adapters.messaging.relay import OutboxRelay, relay_for
 from orion.shared_kernel.adapters.metrics import (
@@ -60,6 +62,7 @@ from orion.shared_kernel.adapters.sql.engine import (
 from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
 from orion.shared_kernel.adapters.sql.migrations import migrate
 from orion.shared_kernel.adapters.vault import database_credentials
+from orion.shared_kernel.application.consistency import ListStuckMessages
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 
 MODULES: tuple[ModuleDefinition[Any], ...] = (
@@ -68,6 +71,7 @@ MODULES: tuple[ModuleDefinition[Any], ...] = (
     ordering.MODULE,
     payments.MODULE,
     notifications.MODULE,
+    audit.MODULE,
 )
 MODULE_NAMES = tuple(definition.name for definition in MODULES)
 
@@ -123,6 +127,13 @@ class Orion:
         self.outboxes = {name: module.definition.outbox for name, module in self.modules.items()}
         self.inboxes = {name: module.definition.inbox for name, module in self.modules.items()}
         self.broker: Broker = broker_for(settings, topology=self.subscriptions)
+        stuck = ListStuckMessagesHandler(  # the platform's answer: it alone knows every outbox
+            engine=self.engine,
+            outboxes=self.outboxes,
+            broker_url=reveal(settings.broker_url),
+            queues=lambda: [subscription.queue for subscription in self.subscriptions()],
+        )
+        self.mediator.register(ListStuckMessages, stuck)
         self.draining = False
         observe_pool(self.engine)
 

@@ -21,6 +21,7 @@ import sqlalchemy.exc
 import structlog
 
 from orion.bootstrap import Orion, UnknownModule
+from orion.modules.audit.contracts.commands import AuditReport, RepairInvariant, RunAudit
 from orion.modules.catalog.contracts.commands import SeedDemoCatalog
 from orion.modules.identity.contracts.commands import CreateAdmin
 from orion.modules.payments.contracts.commands import Reconcile
@@ -154,6 +155,8 @@ async def _once(orion: Orion, args: argparse.Namespace, password: str, *, embedd
         await _dlq(orion, args)
     elif args.command == "payments":
         await _reconcile(orion, args)
+    elif args.command == "audit":
+        await _audit(orion, args)
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -296,6 +299,48 @@ async def _reconcile(orion: Orion, args: argparse.Namespace) -> None:
         f"payments examined: {report.examined}, settled: {report.settled}, "
         f"still unsettled (provider unreachable): {report.still_unsettled}"
     )
+
+
+async def _audit(orion: Orion, args: argparse.Namespace) -> None:
+    """Prints the report; exits 1 when a violation is left, so that a script can tell."""
+    if args.repair is not None:
+        repaired = await orion.mediator.send(
+            RepairInvariant(invariant=args.repair, since=args.since)
+        )
+        if args.json:
+            print(json.dumps(dataclasses.asdict(repaired), indent=2))
+        else:
+            print(f"{repaired.invariant}: repaired {len(repaired.repaired)}")
+            for example in repaired.repaired:
+                print(f"    {example.subject}  {example.problem}")
+            print(f"left (no mechanical fix, see docs/audit/): {len(repaired.left)}")
+            for example in repaired.left:
+                print(f"    {example.subject}  {example.problem}")
+        if repaired.left:
+            sys.exit(1)
+        return
+    report = await orion.mediator.send(RunAudit(since=args.since))
+    assert isinstance(report, AuditReport)  # only a checkpointed run can find another running
+    if args.json:
+        print(json.dumps(dataclasses.asdict(report), indent=2, default=str))
+    else:
+        print(f"settled before {report.before.isoformat()}, since {report.since or 'the start'}")
+        print(
+            _table(
+                ["invariant", "checked", "violations", "first examples"],
+                [
+                    [
+                        r.invariant,
+                        r.checked,
+                        r.violations,
+                        ", ".join(f"{e.subject} ({e.problem})" for e in r.examples) or "-",
+                    ]
+                    for r in report.results
+                ],
+            )
+        )
+    if any(result.violations for result in report.results):
+        sys.exit(1)
 
 
 async def _seed_demo(orion: Orion, *, only_if_empty: bool = False) -> None:

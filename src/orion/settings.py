@@ -24,6 +24,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from orion.modules.audit.settings import AuditSettings
 from orion.modules.identity.settings import IdentitySettings
 from orion.modules.notifications.settings import NotificationsSettings
 from orion.modules.ordering.settings import OrderingSettings
@@ -35,7 +36,12 @@ PREFIX = "ORION_"
 
 
 class Settings(
-    IdentitySettings, OrderingSettings, PaymentsSettings, NotificationsSettings, BaseSettings
+    IdentitySettings,
+    OrderingSettings,
+    PaymentsSettings,
+    NotificationsSettings,
+    AuditSettings,
+    BaseSettings,
 ):
     """Every setting, loaded once; each module's container gets it as the module's own model
     (``PaymentsSettings`` ...), the shared ones from ``PlatformSettings``."""

@@ -25,6 +25,7 @@ METRICS_MODULES = [
     ROOT / "src/orion/shared_kernel/adapters/metrics.py",
     ROOT / "src/orion/modules/ordering/adapters/sql/metrics.py",
     ROOT / "src/orion/modules/payments/adapters/sql/metrics.py",
+    ROOT / "src/orion/modules/audit/adapters/sql/metrics.py",
 ]
 
 
@@ -56,7 +57,7 @@ def run(*command: str) -> str:
 
 def test_prometheus_config_and_rules_are_valid(promtool: str) -> None:
     assert "SUCCESS" in run(promtool, "check", "config", "prometheus/prometheus.yml")
-    assert "6 rules found" in run(promtool, "check", "rules", "prometheus/alerts.yml")
+    assert "8 rules found" in run(promtool, "check", "rules", "prometheus/alerts.yml")
 
 
 def test_alert_rules_pass_their_unit_tests(promtool: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import event
 
 from orion.bootstrap import Orion
+from orion.modules.audit.contracts.commands import RunAudit
 from orion.modules.catalog.application.commands import (
     AdjustStock,
     CreateProduct,
@@ -32,7 +33,7 @@ from orion.modules.payments.contracts.commands import Reconcile
 from orion.modules.payments.contracts.queries import GetOrderPayment
 from tests.conftest import Client
 from tests.fakes.payments import delivery
-from tests.integration.ordering.helpers import ORDER_BODY, checkout, customer, put_item
+from tests.integration.ordering.helpers import ORDER_BODY, checkout, customer, put_item, settle
 
 # The table after FROM, JOIN, INTO or UPDATE, schema-qualified or not.
 # (``DO UPDATE SET`` and ``FOR UPDATE OF`` name no table.)
@@ -186,3 +187,36 @@ async def test_payments_statements_stay_in_its_schema(orion: Orion) -> None:
         assert await orion.mediator.ask(GetOrderPayment(order_id=order)) is not None
         await orion.mediator.send(Reconcile(after=timedelta(0), give_up_after=timedelta(days=1)))
     assert schemas == {"payments"}
+
+
+async def test_the_auditor_reads_through_contracts_and_writes_its_own_schema(
+    orion: Orion, client: Client
+) -> None:
+    """The auditor asks every module (and the platform, for the outboxes) through their
+    contracts: no statement spans two schemas, and all it writes is in its own."""
+    await orion.start_consumers()
+    pen = await orion.mediator.send(
+        CreateProduct(
+            sku="OWN-3",
+            name="Pen",
+            description="",
+            category="C",
+            price_amount=100,
+            price_currency="EUR",
+            stock=5,
+        )
+    )
+    headers = await customer(orion)
+    await put_item(client, headers, pen.id)
+    await checkout(client, headers)
+    await settle(orion)
+    async with statements_run(orion) as statements:
+        await orion.mediator.send(RunAudit())
+        await orion.mediator.send(RunAudit(from_checkpoint=True))
+    # asyncpg looks the uuid[] parameter's type up in pg_catalog once per connection
+    statements = [s for s in statements if "typeinfo_tree" not in s]
+    assert [statement for statement in statements if len(schemas_of(statement)) > 1] == []
+    writes = [s for s in statements if re.match(r"\s*(INSERT|UPDATE|DELETE)", s, re.I)]
+    assert {schema for w in writes for schema in schemas_of(w)} == {"audit"}
+    touched = {schema for statement in statements for schema in schemas_of(statement)}
+    assert {"ordering", "payments", "catalog", "notifications"} < touched

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from orion.modules.notifications.contracts.queries import EMAILED_ORDER_EVENTS
 from orion.modules.notifications.module import MODULE
 from orion.shared_kernel.application.messages import IntegrationEvent
 from tests.contract.golden import BASE
@@ -126,3 +127,10 @@ async def test_golden_json_decodes_and_renders_the_email(wire_name: str) -> None
     for words in expected.says:
         assert words in email.text
     assert "Ada Lovelace" in email.html
+
+
+def test_the_auditor_looks_for_an_email_for_each_order_event_the_module_answers() -> None:
+    """``EMAILED_ORDER_EVENTS`` (its contracts, for the consistency auditor) is what the
+    module's policies answer of ordering's events."""
+    ordering = MODULE.policies(FakeNotifications().container)["ordering"]
+    assert {event.wire_name for event in ordering} == EMAILED_ORDER_EVENTS

@@ -21,6 +21,7 @@ from orion.shared_kernel.adapters.messaging.envelope import Envelope
 from orion.shared_kernel.adapters.messaging.operations import (
     FAILED_AT_HEADER,
     DeadLetter,
+    ListStuckMessagesHandler,
     NoSuchQueue,
     dead_letter_counts,
     peek_dead_letters,
@@ -34,6 +35,7 @@ from orion.shared_kernel.adapters.messaging.rabbitmq import (
     from_amqp,
     to_amqp,
 )
+from orion.shared_kernel.application.consistency import ListStuckMessages
 from tests.integration.messaging.conftest import (
     Probe,
     check,
@@ -254,3 +256,25 @@ async def _dead_lettered(url: str, queue: str) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"nothing reached {queue}.dlq")
+
+
+async def test_the_auditor_sees_dead_letters_past_their_bound_and_leaves_them(
+    orion: Orion, broker_url: str, queue: str
+) -> None:
+    sent = await fill(broker_url, queue, 2)  # dead-lettered on 2026-01-01
+    stuck_messages = ListStuckMessagesHandler(
+        engine=orion.engine, outboxes={}, broker_url=broker_url, queues=lambda: [queue]
+    )
+    now = datetime.now(UTC)
+    stuck = await stuck_messages(
+        ListStuckMessages(pending_before=now, parked_before=datetime(2026, 1, 2, tzinfo=UTC))
+    )
+    assert [(m.message_id, m.place, m.state) for m in stuck] == [
+        (str(letter.message_id), f"{queue}.dlq", "dead_lettered") for letter in sent
+    ]
+    within_bound = datetime(2025, 12, 31, tzinfo=UTC)
+    assert (
+        await stuck_messages(ListStuckMessages(pending_before=now, parked_before=within_bound))
+        == []
+    )
+    assert await dead_letter_counts(broker_url, [queue]) == {queue: 2}

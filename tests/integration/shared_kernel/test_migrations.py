@@ -24,7 +24,8 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
                             "SELECT version_num FROM identity.alembic_version UNION ALL "
                             "SELECT version_num FROM ordering.alembic_version UNION ALL "
                             "SELECT version_num FROM payments.alembic_version UNION ALL "
-                            "SELECT version_num FROM notifications.alembic_version"
+                            "SELECT version_num FROM notifications.alembic_version UNION ALL "
+                            "SELECT version_num FROM audit.alembic_version"
                         )
                     )
                 ).scalars()
@@ -44,11 +45,12 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         for shop in shops:
             await shop.aclose()
     assert versions == {
-        "catalog_0003",
+        "catalog_0005",
         "identity_0002",
-        "ordering_0002",
-        "payments_0001",
-        "notifications_0002",
+        "ordering_0003",
+        "payments_0002",
+        "notifications_0003",
+        "audit_0001",
     }
     # every table lives in its module's schema; nothing lands in public
     assert tables == {
@@ -56,6 +58,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         "catalog.products",
         "catalog.reservations",
         "catalog.reservation_lines",
+        "catalog.stock_movements",
         "catalog.inbox",
         "catalog.outbox",
         "identity.alembic_version",
@@ -84,6 +87,12 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         "notifications.emails",
         "notifications.inbox",
         "notifications.outbox",
+        "audit.alembic_version",
+        "audit.findings",
+        "audit.runs",
+        "audit.repairs",
+        "audit.inbox",
+        "audit.outbox",
     }
 
 

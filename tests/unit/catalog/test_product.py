@@ -61,7 +61,7 @@ def persisted_product(**overrides: Any) -> Product:
 def test_create_product_records_product_created_at_version_1() -> None:
     product = new_product()
 
-    assert product.pull_events() == [ProductCreated(at=T0)]
+    assert product.pull_events() == [ProductCreated(at=T0, stock=5)]
     assert product.version == 1
     assert product.loaded_version == 0
     assert product.created_at == product.updated_at == T0
@@ -397,5 +397,5 @@ def test_version_bumps_once_per_change_batch() -> None:
 def test_pull_events_empties_the_pending_events() -> None:
     product = new_product()
 
-    assert product.pull_events() == [ProductCreated(at=T0)]
+    assert product.pull_events() == [ProductCreated(at=T0, stock=5)]
     assert product.pull_events() == []

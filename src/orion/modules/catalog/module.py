@@ -15,6 +15,7 @@ from orion.modules.catalog.adapters.cache import (
 )
 from orion.modules.catalog.adapters.http.routes import catalog_blueprint
 from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
+from orion.modules.catalog.adapters.sql.states import SqlCatalogStates
 from orion.modules.catalog.adapters.sql.tables import inbox, outbox
 from orion.modules.catalog.adapters.sql.unit_of_work import SqlCatalogUnitOfWork
 from orion.modules.catalog.application import handlers
@@ -35,8 +36,14 @@ from orion.modules.catalog.application.queries import (
     ListCategories,
     ListProducts,
 )
-from orion.modules.catalog.contracts.commands import SeedDemoCatalog
-from orion.modules.catalog.contracts.queries import GetProductsForOrder
+from orion.modules.catalog.contracts.commands import ReleaseReservation, SeedDemoCatalog
+from orion.modules.catalog.contracts.queries import (
+    GetProductsForOrder,
+    GetReservationStates,
+    GetStockBalances,
+    ListLiveReservations,
+    ListStockMoved,
+)
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
 from orion.shared_kernel.adapters.cache import CacheInvalidation
 from orion.shared_kernel.adapters.exchange_rates import refresh_job
@@ -73,6 +80,7 @@ class CatalogContainer(containers.DeclarativeContainer):
     update_product = providers.Singleton(handlers.UpdateProductHandler, clock=clock)
     delete_product = providers.Singleton(handlers.DeleteProductHandler, clock=clock)
     adjust_stock = providers.Singleton(handlers.AdjustStockHandler, clock=clock)
+    release_reservation = providers.Singleton(handlers.ReleaseReservationHandler, clock=clock)
     get_product = providers.Singleton(handlers.GetProductHandler, read_model=read_model)
     list_products = providers.Singleton(handlers.ListProductsHandler, read_model=read_model)
     product_facets = providers.Singleton(handlers.GetProductFacetsHandler, read_model=read_model)
@@ -80,6 +88,15 @@ class CatalogContainer(containers.DeclarativeContainer):
     products_for_order = providers.Singleton(
         handlers.GetProductsForOrderHandler, read_model=read_model
     )
+    catalog_states = providers.Singleton(SqlCatalogStates, engine=platform.provided.engine)
+    live_reservations = providers.Singleton(
+        handlers.ListLiveReservationsHandler, states=catalog_states
+    )
+    get_reservation_states = providers.Singleton(
+        handlers.GetReservationStatesHandler, states=catalog_states
+    )
+    stock_moved = providers.Singleton(handlers.ListStockMovedHandler, states=catalog_states)
+    stock_balances = providers.Singleton(handlers.GetStockBalancesHandler, states=catalog_states)
     seed_demo = providers.Singleton(SeedDemoCatalogHandler, mediator=platform.provided.mediator)
     reserve_stock = providers.Singleton(ReserveStockOnOrderPlaced, clock=clock)
     release_stock = providers.Singleton(ReleaseStockOnOrderCancelled, clock=clock)
@@ -97,11 +114,16 @@ class Catalog(ModuleDefinition[CatalogContainer]):
             Route(UpdateProduct, c.update_product(), unit_of_work=c.uow),
             Route(DeleteProduct, c.delete_product(), unit_of_work=c.uow),
             Route(AdjustStock, c.adjust_stock(), unit_of_work=c.uow),
+            Route(ReleaseReservation, c.release_reservation(), unit_of_work=c.uow),
             Route(GetProduct, c.get_product()),
             Route(ListProducts, c.list_products()),
             Route(GetProductFacets, c.product_facets()),
             Route(ListCategories, c.list_categories()),
             Route(GetProductsForOrder, c.products_for_order()),
+            Route(ListLiveReservations, c.live_reservations()),
+            Route(GetReservationStates, c.get_reservation_states()),
+            Route(ListStockMoved, c.stock_moved()),
+            Route(GetStockBalances, c.stock_balances()),
             Route(SeedDemoCatalog, c.seed_demo()),
         ]
 

@@ -22,10 +22,13 @@ from orion.modules.notifications.adapters.mail.files import FileMailer
 from orion.modules.notifications.adapters.mail.smtp import SmtpMailer, SmtpServer
 from orion.modules.notifications.adapters.mail.templates import JinjaRenderer
 from orion.modules.notifications.adapters.messaging.failures import recording_failures
-from orion.modules.notifications.adapters.sql.log import SqlNotificationLog
+from orion.modules.notifications.adapters.sql.log import SqlEmailRecords, SqlNotificationLog
 from orion.modules.notifications.adapters.sql.tables import inbox, outbox
 from orion.modules.notifications.adapters.sql.unit_of_work import SqlNotificationsUnitOfWork
-from orion.modules.notifications.application.handlers import ListNotificationsHandler
+from orion.modules.notifications.application.handlers import (
+    GetEmailsAboutHandler,
+    ListNotificationsHandler,
+)
 from orion.modules.notifications.application.policies import (
     SendCancellationNoticeOnOrderCancelled,
     SendOrderConfirmationOnOrderPlaced,
@@ -38,6 +41,7 @@ from orion.modules.notifications.application.policies import (
 from orion.modules.notifications.application.ports import Mailer
 from orion.modules.notifications.application.queries import ListNotifications
 from orion.modules.notifications.application.sending import EmailSender
+from orion.modules.notifications.contracts.queries import GetEmailsAbout
 from orion.modules.notifications.settings import NotificationsSettings
 from orion.modules.ordering.contracts.events import (
     OrderCancelledV1,
@@ -82,6 +86,10 @@ class NotificationsContainer(containers.DeclarativeContainer):
         message_id=providers.Object(context.causation_id.get),
     )
     list_notifications = providers.Singleton(ListNotificationsHandler, read_model=log)
+    emails_about = providers.Singleton(
+        GetEmailsAboutHandler,
+        records=providers.Singleton(SqlEmailRecords, engine=platform.provided.engine),
+    )
     public_url = settings.provided.public_url
     verification_email = providers.Singleton(
         SendVerificationEmailOnUserRegistered,
@@ -117,7 +125,10 @@ class NotificationsContainer(containers.DeclarativeContainer):
 
 class Notifications(ModuleDefinition[NotificationsContainer]):
     def routes(self, c: NotificationsContainer) -> list[Route]:
-        return [Route(ListNotifications, c.list_notifications())]
+        return [
+            Route(ListNotifications, c.list_notifications()),
+            Route(GetEmailsAbout, c.emails_about()),
+        ]
 
     def policies(
         self, c: NotificationsContainer

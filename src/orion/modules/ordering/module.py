@@ -23,6 +23,11 @@ from orion.modules.ordering.application.policies import (
     CancelOrderOnStockReservationFailed,
     MarkOrderPaidOnPaymentCaptured,
 )
+from orion.modules.ordering.contracts.queries import (
+    GetOrderEvents,
+    GetOrderStates,
+    ListOrdersChanged,
+)
 from orion.modules.ordering.settings import OrderingSettings
 from orion.modules.payments.contracts.events import PaymentCapturedV1, PaymentFailedV1
 from orion.shared_kernel.adapters.exchange_rates import refresh_job
@@ -77,6 +82,9 @@ class OrderingContainer(containers.DeclarativeContainer):
     clean_up = providers.Singleton(orders.CleanUpHandler, clock=clock)
     get_order = providers.Singleton(orders.GetOrderHandler, read_model=read_model)
     list_orders = providers.Singleton(orders.ListOrdersHandler, search=read_model)
+    orders_changed = providers.Singleton(orders.ListOrdersChangedHandler, states=read_model)
+    order_states = providers.Singleton(orders.GetOrderStatesHandler, states=read_model)
+    order_events = providers.Singleton(orders.GetOrderEventsHandler, states=read_model)
     await_payment = providers.Singleton(AwaitPaymentOnStockReserved, clock=clock)
     cancel_out_of_stock = providers.Singleton(CancelOrderOnStockReservationFailed, clock=clock)
     mark_paid = providers.Singleton(MarkOrderPaidOnPaymentCaptured, clock=clock)
@@ -103,6 +111,9 @@ class Ordering(ModuleDefinition[OrderingContainer]):
             Route(commands.CleanUp, c.clean_up(), unit_of_work=c.uow),
             Route(queries.GetOrder, c.get_order()),
             Route(queries.ListOrders, c.list_orders()),
+            Route(ListOrdersChanged, c.orders_changed()),
+            Route(GetOrderStates, c.order_states()),
+            Route(GetOrderEvents, c.order_events()),
         ]
 
     def subscriptions(self, c: OrderingContainer) -> list[Subscription]:

@@ -21,14 +21,24 @@ from orion.modules.payments.adapters.sql.metrics import payments_probe
 from orion.modules.payments.adapters.sql.read_model import SqlPaymentsReadModel
 from orion.modules.payments.adapters.sql.tables import inbox, outbox
 from orion.modules.payments.adapters.sql.unit_of_work import SqlPaymentsUnitOfWork
-from orion.modules.payments.application.handlers import GetOrderPaymentHandler, ReconcileHandler
+from orion.modules.payments.application.handlers import (
+    GetOrderPaymentHandler,
+    GetPaymentStatesHandler,
+    ListPaymentsChangedHandler,
+    ReconcileHandler,
+    RefundCapturedPaymentHandler,
+)
 from orion.modules.payments.application.policies import (
     ChargeOnOrderAwaitingPayment,
     RefundOnOrderCancelled,
 )
 from orion.modules.payments.application.settlement import CONSUMER, Settlement
-from orion.modules.payments.contracts.commands import Reconcile
-from orion.modules.payments.contracts.queries import GetOrderPayment
+from orion.modules.payments.contracts.commands import Reconcile, RefundCapturedPayment
+from orion.modules.payments.contracts.queries import (
+    GetOrderPayment,
+    GetPaymentStates,
+    ListPaymentsChanged,
+)
 from orion.modules.payments.settings import PaymentsSettings
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import Reaction, message_handler
@@ -100,16 +110,24 @@ class PaymentsContainer(containers.DeclarativeContainer):
     reconcile = providers.Singleton(
         ReconcileHandler, uow=uow.provider, settlement=settlement, clock=clock
     )
+    refund_capture = providers.Singleton(
+        RefundCapturedPaymentHandler, uow=uow.provider, settlement=settlement, clock=clock
+    )
     get_order_payment = providers.Singleton(GetOrderPaymentHandler, read_model=read_model)
+    payments_changed = providers.Singleton(ListPaymentsChangedHandler, read_model=read_model)
+    payment_states = providers.Singleton(GetPaymentStatesHandler, read_model=read_model)
 
 
 class Payments(ModuleDefinition[PaymentsContainer]):
     def routes(self, c: PaymentsContainer) -> list[Route]:
-        """Neither is transactional: reconciliation calls the provider between its
-        transactions, and the query reads through the read model."""
+        """None is transactional: reconciliation and the refund call the provider between
+        their transactions, and the queries read through the read model."""
         return [
             Route(GetOrderPayment, c.get_order_payment()),
+            Route(ListPaymentsChanged, c.payments_changed()),
+            Route(GetPaymentStates, c.payment_states()),
             Route(Reconcile, c.reconcile()),
+            Route(RefundCapturedPayment, c.refund_capture()),
         ]
 
     def subscriptions(self, c: PaymentsContainer) -> list[Subscription]:

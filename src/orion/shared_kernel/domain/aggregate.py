@@ -33,6 +33,11 @@ class AggregateRoot:
         if self.version == self._loaded_version:
             self.version += 1
 
+    @property
+    def recorded(self) -> tuple[object, ...]:
+        """The events recorded since load and not yet pulled, left in place."""
+        return tuple(self._events)
+
     def pull_events(self) -> list[object]:
         events, self._events = self._events, []
         return events

@@ -4,7 +4,19 @@ the events its changes recorded (``events.py``) commit together."""
 
 from __future__ import annotations
 
-from orion.modules.catalog.contracts.queries import GetProductsForOrder, ProductForOrder
+import uuid
+
+from orion.modules.catalog.contracts.commands import ReleaseReservation
+from orion.modules.catalog.contracts.queries import (
+    GetProductsForOrder,
+    GetReservationStates,
+    GetStockBalances,
+    ListLiveReservations,
+    ListStockMoved,
+    ProductForOrder,
+    ReservationState,
+    StockBalance,
+)
 from orion.modules.catalog.domain.errors import StaleProduct
 from orion.modules.catalog.domain.product import Product, ProductChanges
 from orion.shared_kernel.application.clock import Clock
@@ -12,7 +24,8 @@ from orion.shared_kernel.domain.ids import new_id
 from orion.shared_kernel.domain.money import Money
 
 from .commands import AdjustStock, CreateProduct, DeleteProduct, UpdateProduct
-from .ports import CatalogReadModel, CatalogUnitOfWork
+from .policies import release
+from .ports import CatalogReadModel, CatalogStates, CatalogUnitOfWork
 from .queries import (
     CategoryView,
     GetProduct,
@@ -138,6 +151,49 @@ class GetProductsForOrderHandler:
 
     async def __call__(self, query: GetProductsForOrder) -> list[ProductForOrder]:
         return await self._read_model.products_for_order(query.product_ids)
+
+
+class ReleaseReservationHandler:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    async def __call__(self, command: ReleaseReservation, uow: CatalogUnitOfWork) -> bool:
+        reservation = await uow.reservations.get(command.order_id)
+        if reservation is None:
+            return False
+        return await release(uow, reservation, now=self._clock.now())
+
+
+class ListLiveReservationsHandler:
+    def __init__(self, states: CatalogStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: ListLiveReservations) -> list[ReservationState]:
+        return await self._states.live(query.window)
+
+
+class GetReservationStatesHandler:
+    def __init__(self, states: CatalogStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: GetReservationStates) -> list[ReservationState]:
+        return await self._states.of_orders(query.order_ids)
+
+
+class ListStockMovedHandler:
+    def __init__(self, states: CatalogStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: ListStockMoved) -> list[uuid.UUID]:
+        return await self._states.moved(query.since, query.before)
+
+
+class GetStockBalancesHandler:
+    def __init__(self, states: CatalogStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: GetStockBalances) -> list[StockBalance]:
+        return await self._states.balances(query.product_ids)
 
 
 def view(product: Product) -> ProductView:

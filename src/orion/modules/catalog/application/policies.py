@@ -12,6 +12,7 @@ product's versions (docs/messaging.md).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from orion.modules.catalog.domain.product import Product
 from orion.modules.catalog.domain.reservation import ReservationLine, StockReservation
@@ -52,12 +53,20 @@ class ReleaseStockOnOrderCancelled:
                 StockReservation.cancelled_before_placed(order_id=event.aggregate_id, now=now)
             )
             return
-        if not reservation.holds_stock:
-            return  # refused, released already, or a tombstone
-        products = await uow.products.lock(line.product_id for line in reservation.lines)
-        reservation.release(products, now=now)
-        await _save_changed(uow.products, products.values())
-        await uow.reservations.save(reservation)
+        await release(uow, reservation, now=now)
+
+
+async def release(uow: CatalogUnitOfWork, reservation: StockReservation, *, now: datetime) -> bool:
+    """Gives the reservation's stock back; False when it holds none (refused, released
+    already, or a tombstone). The cancellation's policy and the auditor's repair
+    (``ReleaseReservation``) both release this way."""
+    if not reservation.holds_stock:
+        return False
+    products = await uow.products.lock(line.product_id for line in reservation.lines)
+    reservation.release(products, now=now)
+    await _save_changed(uow.products, products.values())
+    await uow.reservations.save(reservation)
+    return True
 
 
 async def _save_changed(repository: ProductRepository, products: Iterable[Product]) -> None:

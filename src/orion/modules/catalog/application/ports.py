@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Protocol
 
-from orion.modules.catalog.contracts.queries import ProductForOrder
+from orion.modules.catalog.contracts.queries import (
+    ProductForOrder,
+    ReservationState,
+    StockBalance,
+)
 from orion.modules.catalog.domain.product import Product
 from orion.modules.catalog.domain.reservation import StockReservation
+from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
 
 from .queries import (
@@ -65,3 +71,17 @@ class CatalogReadModel(Protocol):
     async def products_for_order(
         self, product_ids: tuple[uuid.UUID, ...]
     ) -> list[ProductForOrder]: ...
+
+
+class CatalogStates(Protocol):
+    """What the consistency auditor reads of the catalog (``contracts/queries.py``)."""
+
+    async def live(self, window: ChangedBetween) -> list[ReservationState]:
+        """One page of the reservations holding stock that were made in the window."""
+
+    async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[ReservationState]: ...
+
+    async def moved(self, since: datetime | None, before: datetime) -> list[uuid.UUID]:
+        """The products with a stock movement in the window (every product: ``since`` None)."""
+
+    async def balances(self, product_ids: tuple[uuid.UUID, ...]) -> list[StockBalance]: ...

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
+from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.messages import Query
 
 
@@ -24,5 +26,61 @@ class ProductForOrder:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetProductsForOrder(Query[list[ProductForOrder]]):
     """Unknown ids are left out of the answer; deleted products are included, inactive."""
+
+    product_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationState:
+    """What the catalog did with an order's stock, as of its last change (``changed_at``).
+    ``status``: ``reserved`` (holding stock), ``failed``, ``released``, ``cancelled``."""
+
+    order_id: uuid.UUID
+    status: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListLiveReservations(Query[list[ReservationState]]):
+    """The reservations still holding stock that were made in the window (for the
+    consistency auditor)."""
+
+    window: ChangedBetween
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetReservationStates(Query[list[ReservationState]]):
+    """The reservations of these orders; orders the catalog never heard of are left out."""
+
+    order_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockBalance:
+    """A product's stock on hand beside its ledger (``changed_at``: the product's last
+    change). ``reserved``: the units its live reservations hold; ``ledger``: the sum of every
+    movement (opening, adjustments, reserved, released)."""
+
+    product_id: uuid.UUID
+    on_hand: int
+    opening: int
+    adjustments: int
+    reserved: int
+    ledger: int
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListStockMoved(Query[list[uuid.UUID]]):
+    """The products whose stock moved in [``since``, ``before``); ``since`` None: every
+    product (for the consistency auditor)."""
+
+    since: datetime | None
+    before: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetStockBalances(Query[list[StockBalance]]):
+    """The balances of these products; unknown ids are left out."""
 
     product_ids: tuple[uuid.UUID, ...]

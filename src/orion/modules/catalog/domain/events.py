@@ -13,6 +13,7 @@ from orion.shared_kernel.domain.money import Money
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProductCreated:
     at: datetime
+    stock: int  # the opening stock
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -114,7 +114,7 @@ class Product(AggregateRoot):
             created_at=now,
             updated_at=now,
         )
-        product._record(ProductCreated(at=now))
+        product._record(ProductCreated(at=now, stock=stock))
         return product
 
     @property

@@ -1,9 +1,12 @@
-"""The notifications module's one query handler: the log, for admins. Its reactions to
-other modules' events are policies (``policies.py``)."""
+"""The notifications module's query handlers: the log, for admins, and the emails about
+orders, for the consistency auditor. Its reactions to other modules' events are policies
+(``policies.py``)."""
 
 from __future__ import annotations
 
-from .ports import NotificationReadModel
+from orion.modules.notifications.contracts.queries import EmailsAbout, GetEmailsAbout
+
+from .ports import EmailRecords, NotificationReadModel
 from .queries import ListNotifications, NotificationPage
 
 
@@ -13,3 +16,11 @@ class ListNotificationsHandler:
 
     async def __call__(self, query: ListNotifications) -> NotificationPage:
         return await self._read_model.list_notifications(query)
+
+
+class GetEmailsAboutHandler:
+    def __init__(self, records: EmailRecords) -> None:
+        self._records = records
+
+    async def __call__(self, query: GetEmailsAbout) -> list[EmailsAbout]:
+        return await self._records.about(query.subject_ids)

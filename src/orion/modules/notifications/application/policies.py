@@ -100,6 +100,7 @@ class OrderEmailPolicy:
             uow,
             event.customer_email,
             template,
+            about=event,
             name=event.customer_name,
             number=event.number,
             total=money(event.total_amount, event.currency),

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
+from orion.modules.notifications.contracts.queries import EmailsAbout
 from orion.modules.notifications.domain.email import Email, EmailStatus
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
 
@@ -46,6 +47,10 @@ class FailedSends(Protocol):
 
     async def record(self, email: Email, *, message_id: str, error: str) -> None:
         """One more attempt, status ``failed`` and the error; an email already sent stays so."""
+
+
+class EmailRecords(Protocol):
+    async def about(self, subject_ids: tuple[uuid.UUID, ...]) -> list[EmailsAbout]: ...
 
 
 class NotificationReadModel(Protocol):

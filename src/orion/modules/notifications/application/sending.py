@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 
 from orion.modules.notifications.domain.email import Email, EmailStatus
+from orion.shared_kernel.application.messages import IntegrationEvent
 
 from .ports import Mailer, NotificationsUnitOfWork, Renderer
 
@@ -36,8 +37,16 @@ class EmailSender:
         self._message_id = message_id
 
     async def send(
-        self, uow: NotificationsUnitOfWork, to: str, template: str, **values: object
+        self,
+        uow: NotificationsUnitOfWork,
+        to: str,
+        template: str,
+        *,
+        about: IntegrationEvent | None = None,
+        **values: object,
     ) -> None:
+        """``about``: the event the email answers, logged with it so that the consistency
+        auditor can find the email an order's event promised."""
         message_id = self._message_id()
         if message_id is None:
             raise RuntimeError("an email answers a message: no message id in this context")
@@ -49,6 +58,8 @@ class EmailSender:
             text=rendered.text,
             html=rendered.html,
             template=template,
+            event_type=None if about is None else about.wire_name,
+            subject_id=None if about is None else about.aggregate_id,
         )
         if await uow.emails.status(email.id) is EmailStatus.SENT:
             return

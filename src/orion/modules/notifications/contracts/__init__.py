@@ -1,3 +1,3 @@
-"""The notifications module publishes no events and answers no queries yet."""
+"""The notifications module's public surface: the only package other modules may import."""
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ class Email:
     text: str
     html: str
     template: str
+    # the event it answers, when the consistency auditor looks for it (an order's emails)
+    event_type: str | None = None
+    subject_id: uuid.UUID | None = None
 
     @staticmethod
     def id_for(message_id: uuid.UUID, recipient: str) -> uuid.UUID:

@@ -6,8 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
+from orion.modules.ordering.contracts.queries import OrderEvents, OrderState
 from orion.modules.ordering.domain.cart import Cart
 from orion.modules.ordering.domain.order import Order
+from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.exchange_rates import Quote
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
 
@@ -71,6 +73,17 @@ class OrderingReadModel(Protocol):
 
     async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
         """The idempotency record of (customer, key)."""
+
+
+class OrderStates(Protocol):
+    """What the consistency auditor reads of orders (``contracts/queries.py``)."""
+
+    async def changed(self, statuses: tuple[str, ...], window: ChangedBetween) -> list[OrderState]:
+        """One page of the orders in these statuses whose last move fell in the window."""
+
+    async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderState]: ...
+
+    async def events_of(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderEvents]: ...
 
 
 class OrderSearch(Protocol):

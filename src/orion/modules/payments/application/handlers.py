@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from orion.modules.payments.contracts.commands import Reconcile, Reconciled
+from orion.modules.payments.contracts.commands import (
+    Reconcile,
+    Reconciled,
+    RefundCapturedPayment,
+)
 from orion.modules.payments.contracts.queries import (
     GetOrderPayment,
+    GetPaymentStates,
+    ListPaymentsChanged,
     OrderPayment,
     PaymentAttemptView,
+    PaymentState,
 )
-from orion.modules.payments.domain.payment import Payment
+from orion.modules.payments.domain.payment import Payment, PaymentStatus
 from orion.shared_kernel.application.clock import Clock
 
 from .gateway import GatewayUnavailable
@@ -19,10 +26,9 @@ from .ports import PaymentsReadModel, PaymentsUnitOfWork
 from .settlement import Settlement
 
 
-class ReconcileHandler:
-    """Drives every payment left unsettled through the settlement again. Not registered with
-    a unit of work: it reads the payments to examine in one short transaction, and each is
-    then advanced in the settlement's own, with the provider called between them."""
+class SettlingHandler:
+    """A command handler that reads and marks payments in short transactions of its own
+    (``uow``) and drives them through the settlement, the provider called between them."""
 
     def __init__(
         self, *, uow: Callable[[], PaymentsUnitOfWork], settlement: Settlement, clock: Clock
@@ -30,6 +36,12 @@ class ReconcileHandler:
         self._uow = uow
         self._settlement = settlement
         self._clock = clock
+
+
+class ReconcileHandler(SettlingHandler):
+    """Drives every payment left unsettled through the settlement again. Not registered with
+    a unit of work: it reads the payments to examine in one short transaction, and each is
+    then advanced in the settlement's own, with the provider called between them."""
 
     async def __call__(self, command: Reconcile) -> Reconciled:
         now = self._clock.now()
@@ -49,12 +61,44 @@ class ReconcileHandler:
         return Reconciled(examined=len(ids), settled=settled, still_unsettled=len(ids) - settled)
 
 
+class RefundCapturedPaymentHandler(SettlingHandler):
+    """Marks the capture to be refunded in one transaction, then lets the settlement ask the
+    provider (outside it), as ``RefundOnOrderCancelled`` does."""
+
+    async def __call__(self, command: RefundCapturedPayment) -> bool:
+        async with self._uow() as uow:
+            payment = await uow.payments.of_order(command.order_id, for_update=True)
+            if payment is None or payment.status is not PaymentStatus.CAPTURED:
+                return False
+            payment.request_cancel(now=self._clock.now())
+            await uow.payments.save(payment)
+            await uow.commit()
+        await self._settlement.advance(payment.id)
+        return True
+
+
 class GetOrderPaymentHandler:
     def __init__(self, read_model: PaymentsReadModel) -> None:
         self._read_model = read_model
 
     async def __call__(self, query: GetOrderPayment) -> OrderPayment | None:
         return await self._read_model.of_order(query.order_id)
+
+
+class ListPaymentsChangedHandler:
+    def __init__(self, read_model: PaymentsReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: ListPaymentsChanged) -> list[PaymentState]:
+        return await self._read_model.changed(query.statuses, query.window)
+
+
+class GetPaymentStatesHandler:
+    def __init__(self, read_model: PaymentsReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: GetPaymentStates) -> list[PaymentState]:
+        return await self._read_model.of_orders(query.order_ids)
 
 
 def order_payment(payment: Payment) -> OrderPayment:

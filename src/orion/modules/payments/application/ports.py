@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
-from orion.modules.payments.contracts.queries import OrderPayment
+from orion.modules.payments.contracts.queries import OrderPayment, PaymentState
 from orion.modules.payments.domain.payment import Payment
+from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
 
 
@@ -49,3 +50,10 @@ class Delivery(Protocol):
 
 class PaymentsReadModel(Protocol):
     async def of_order(self, order_id: uuid.UUID) -> OrderPayment | None: ...
+
+    async def changed(
+        self, statuses: tuple[str, ...], window: ChangedBetween
+    ) -> list[PaymentState]:
+        """One page of the payments in these statuses whose last change fell in the window."""
+
+    async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[PaymentState]: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,3 +24,12 @@ class Reconciled:
     examined: int
     settled: int
     still_unsettled: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundCapturedPayment(Command[bool]):
+    """Refunds the order's captured payment, as the order's cancellation would have (the
+    consistency auditor's repair of a cancelled order's capture). Answers whether there was
+    a capture to refund: once refunded, a second call is a no-op."""
+
+    order_id: uuid.UUID

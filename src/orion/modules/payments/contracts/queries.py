@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.messages import Query
 
 
@@ -37,3 +38,31 @@ class GetOrderPayment(Query["OrderPayment | None"]):
     """The payment of an order, None while there is none yet."""
 
     order_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentState:
+    """A payment's status and amount as of its last change (``changed_at``)."""
+
+    order_id: uuid.UUID
+    payment_id: uuid.UUID
+    status: str  # pending, captured, failed, refunded
+    amount: int
+    currency: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListPaymentsChanged(Query[list[PaymentState]]):
+    """The payments in one of ``statuses`` whose last change fell in the window (for the
+    consistency auditor)."""
+
+    statuses: tuple[str, ...]
+    window: ChangedBetween
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetPaymentStates(Query[list[PaymentState]]):
+    """The payments of these orders; orders without one are left out."""
+
+    order_ids: tuple[uuid.UUID, ...]

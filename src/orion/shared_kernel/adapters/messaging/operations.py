@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import aio_pika
 import aiormq
@@ -41,6 +42,7 @@ from orion.shared_kernel.adapters.messaging.rabbitmq import (
     header_text,
 )
 from orion.shared_kernel.adapters.sql.outbox import NOTIFY_CHANNEL
+from orion.shared_kernel.application.consistency import ListStuckMessages, StuckMessage
 
 DELIVERY_COUNT_HEADER = "x-delivery-count"  # a quorum queue's own count: the broker sets it
 REPLAY_BATCH = 100  # dead letters published together, then acked together
@@ -302,3 +304,90 @@ def _dead_letter(message: AbstractIncomingMessage) -> DeadLetter:
         failed_at=header_text(headers.get(FAILED_AT_HEADER)),
         correlation_id=message.correlation_id,
     )
+
+
+# -- what is stuck, for the consistency auditor ------------------------------------------------
+
+
+class ListStuckMessagesHandler:
+    """Answers ``ListStuckMessages`` from every module's outbox and, on RabbitMQ, from each
+    subscription's dead-letter queue (looked at, never taken: ``peek_dead_letters``). Made by
+    the composition root, the one place that knows every outbox and queue."""
+
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        outboxes: Mapping[str, sa.Table],
+        broker_url: str | None,
+        queues: Callable[[], list[str]],
+    ) -> None:
+        self._engine = engine
+        self._outboxes = outboxes
+        self._broker_url = broker_url
+        self._queues = queues
+
+    async def __call__(self, query: ListStuckMessages) -> list[StuckMessage]:
+        stuck = await self._outbox_rows(query)
+        if self._broker_url is not None:
+            stuck += await self._dead_letters(self._broker_url, query)
+        return stuck
+
+    async def _outbox_rows(self, query: ListStuckMessages) -> list[StuckMessage]:
+        found: list[StuckMessage] = []
+        async with self._engine.connect() as connection:
+            for module, table in self._outboxes.items():
+                waiting = {
+                    "pending": (
+                        table.c.created_at,
+                        sa.and_(
+                            table.c.published_at.is_(None),
+                            table.c.parked_at.is_(None),
+                            table.c.created_at < query.pending_before,
+                        ),
+                    ),
+                    "parked": (table.c.parked_at, table.c.parked_at < query.parked_before),
+                }
+                for state, (since, condition) in waiting.items():
+                    rows = await connection.execute(
+                        sa.select(table.c.id, since)
+                        .where(condition)
+                        .order_by(since)
+                        .limit(query.limit)
+                    )
+                    found += [
+                        StuckMessage(
+                            message_id=str(row[0]),
+                            place=f"{module}.outbox",
+                            state=state,
+                            since=row[1],
+                        )
+                        for row in rows
+                    ]
+        return found
+
+    async def _dead_letters(self, url: str, query: ListStuckMessages) -> list[StuckMessage]:
+        found: list[StuckMessage] = []
+        counts = await dead_letter_counts(url, self._queues())
+        for queue, count in counts.items():
+            if not count:
+                continue
+            for letter in await peek_dead_letters(url, queue, query.limit):
+                failed_at = _failed_at(letter)
+                if failed_at < query.parked_before:
+                    found.append(
+                        StuckMessage(
+                            message_id=letter.message_id or "?",
+                            place=dead_letter_queue(queue),
+                            state="dead_lettered",
+                            since=failed_at,
+                        )
+                    )
+        return found
+
+
+def _failed_at(letter: DeadLetter) -> datetime:
+    """When the message was dead-lettered; one without the header counts as long ago."""
+    if letter.failed_at is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.fromisoformat(letter.failed_at)

@@ -25,16 +25,26 @@ class CompiledQuery:
         compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
         self.sql = str(compiled)
         self._names = tuple(compiled.positiontup or ())
+        self.params: dict[str, Any] = dict(compiled.params)  # the values bound in the statement
 
     async def fetchrow(self, engine: AsyncEngine, **params: Any) -> Any:
-        """The first row as an ``asyncpg.Record`` (a mapping), or ``None``. Its span is made
-        here, and its errors told as the engine tells them (a dropped connection discarded,
-        a timeout a timeout), since SQLAlchemy's events are skipped."""
+        """The first row as an ``asyncpg.Record`` (a mapping), or ``None``."""
+        return await self._run("fetchrow", engine, params)
+
+    async def fetch(self, engine: AsyncEngine, **params: Any) -> list[Any]:
+        """Every row, as ``asyncpg.Record``s: for reads of thousands of rows, where
+        SQLAlchemy's processing of each row would cost more than the query."""
+        rows: list[Any] = await self._run("fetch", engine, params)
+        return rows
+
+    async def _run(self, method: str, engine: AsyncEngine, params: dict[str, Any]) -> Any:
+        """Its span is made here, and its errors told as the engine tells them (a dropped
+        connection discarded, a timeout a timeout), since SQLAlchemy's events are skipped."""
         async with engine.connect() as connection:
             raw = await connection.get_raw_connection()
             try:
                 with sql_span(self.sql, engine.url.database):
-                    return await raw.driver_connection.fetchrow(  # type: ignore[union-attr]
+                    return await getattr(raw.driver_connection, method)(
                         self.sql, *(params[name] for name in self._names)
                     )
             except TimeoutError as error:  # no answer in time: not reused, not run again

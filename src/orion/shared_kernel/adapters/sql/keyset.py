@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.shared_kernel.adapters.pagination import InvalidCursor, decode_cursor, encode_cursor
+from orion.shared_kernel.adapters.sql.compiled import CompiledQuery
+from orion.shared_kernel.application.consistency import ChangedBetween
+
+V = TypeVar("V")
 
 
 def contains(text: str) -> str:
@@ -78,3 +84,33 @@ def _typed(value: Any, kind: type) -> Any:
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value  # ids: encode_cursor
+
+
+def changed_between(
+    statement: sa.Select[Any],
+    changed_at: sa.ColumnElement[Any],
+    id_column: sa.ColumnElement[Any],
+    window: ChangedBetween,
+) -> sa.Select[Any]:
+    """``statement`` limited to the rows whose ``changed_at`` falls in the window, one page
+    of them in (changed_at, id) order: what every module answers the auditor with."""
+    statement = statement.where(changed_at < window.before)
+    if window.since is not None:
+        statement = statement.where(changed_at >= window.since)
+    if window.after is not None:
+        statement = statement.where(sa.tuple_(changed_at, id_column) > sa.tuple_(*window.after))
+    return statement.order_by(changed_at, id_column).limit(window.limit)
+
+
+def one_of(column: sa.ColumnElement[Any], values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """``column = ANY(:values)``: one array parameter, however many values (``IN`` would
+    bind, and compile, one parameter per value)."""
+    return column == sa.any_(sa.literal(list(values), ARRAY(column.type)))
+
+
+async def fetch_as(engine: AsyncEngine, statement: sa.Select[Any], view: type[V]) -> list[V]:
+    """The rows as views, each made from its columns by their labels. Run on asyncpg directly
+    (``CompiledQuery``): these reads return thousands of rows, and SQLAlchemy's processing
+    of each row cost more than the query."""
+    query = CompiledQuery(statement)
+    return [view(**record) for record in await query.fetch(engine, **query.params)]

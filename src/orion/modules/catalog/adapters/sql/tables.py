@@ -56,5 +56,17 @@ reservation_lines = sa.Table(
     sa.Column("quantity", sa.Integer, nullable=False),
 )
 
+# The stock ledger: every movement of a product's stock, written in the transaction that
+# moves it (``SqlCatalogUnitOfWork.commit``). ``quantity`` is signed: what it adds on hand.
+stock_movements = sa.Table(
+    "stock_movements",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("product_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),  # opening, adjustment, reserved, released
+    sa.Column("quantity", sa.Integer, nullable=False),
+)
+
 inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)

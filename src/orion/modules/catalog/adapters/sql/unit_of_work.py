@@ -12,6 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from orion.modules.catalog.application.events import integration_events
 from orion.modules.catalog.domain.errors import DuplicateSku, ProductNotFound, StaleProduct
+from orion.modules.catalog.domain.events import (
+    ProductCreated,
+    StockAdjusted,
+    StockReleased,
+    StockReserved,
+)
 from orion.modules.catalog.domain.product import Product
 from orion.modules.catalog.domain.reservation import (
     ReservationLine,
@@ -19,9 +25,17 @@ from orion.modules.catalog.domain.reservation import (
     StockReservation,
 )
 from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork, Track
+from orion.shared_kernel.application.unit_of_work import A
 from orion.shared_kernel.domain.money import Money
 
-from .tables import inbox, outbox, products, reservation_lines, reservations
+from .tables import (
+    inbox,
+    outbox,
+    products,
+    reservation_lines,
+    reservations,
+    stock_movements,
+)
 
 
 class SqlProductRepository:
@@ -149,8 +163,42 @@ class SqlCatalogUnitOfWork(SqlUnitOfWork):
         )
 
     def _open(self, connection: AsyncConnection) -> None:
-        self.products = SqlProductRepository(connection, self.track)
+        self._products: list[Product] = []
+        self.products = SqlProductRepository(connection, self._track_product)
         self.reservations = SqlReservationRepository(connection, self.track)
+
+    def _track_product(self, aggregate: A) -> A:
+        """Tracks a product, and keeps it for the stock ledger's rows at commit."""
+        if isinstance(aggregate, Product) and not any(p is aggregate for p in self._products):
+            self._products.append(aggregate)
+        return self.track(aggregate)
+
+    async def commit(self) -> None:
+        """Writes the stock ledger's rows for what the products recorded, then commits."""
+        movements = [row for product in self._products for row in _movements(product)]
+        self._products = []
+        if movements:
+            await self.connection.execute(stock_movements.insert(), movements)
+        await super().commit()
+
+
+def _movements(product: Product) -> list[dict[str, Any]]:
+    """The ledger's rows for the stock movements a product recorded."""
+    rows = []
+    for event in product.recorded:
+        match event:
+            case ProductCreated(at=at, stock=stock):
+                rows.append(("opening", at, stock))
+            case StockAdjusted(at=at, delta=delta):
+                rows.append(("adjustment", at, delta))
+            case StockReserved(at=at, quantity=quantity):
+                rows.append(("reserved", at, -quantity))
+            case StockReleased(at=at, quantity=quantity):
+                rows.append(("released", at, quantity))
+    return [
+        {"product_id": product.id, "kind": kind, "at": at, "quantity": quantity}
+        for kind, at, quantity in rows
+    ]
 
 
 def _reservation_state(reservation: StockReservation) -> dict[str, Any]:

@@ -3,6 +3,7 @@ their own transaction, and the admins' list (newest first, keyset pages)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from orion.modules.notifications.application.queries import (
     NotificationPage,
     NotificationView,
 )
+from orion.modules.notifications.contracts.queries import EmailsAbout
 from orion.modules.notifications.domain.email import Email, EmailStatus
 from orion.shared_kernel.adapters.sql import keyset
 from orion.shared_kernel.adapters.sql.engine import autocommit
@@ -32,6 +34,8 @@ def attempt(email: Email, *, message_id: str, status: EmailStatus, error: str | 
         recipient=email.to,
         template=email.template,
         subject=email.subject,
+        event_type=email.event_type,
+        subject_id=email.subject_id,
         status=status.value,
         attempts=1,
         last_error=error,
@@ -52,6 +56,24 @@ def attempt(email: Email, *, message_id: str, status: EmailStatus, error: str | 
         set_=changes,
         where=emails.c.status != EmailStatus.SENT.value,
     )
+
+
+class SqlEmailRecords:
+    """What the consistency auditor reads of the log: the emails answering events about
+    these subjects (orders)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = autocommit(engine)
+
+    async def about(self, subject_ids: tuple[uuid.UUID, ...]) -> list[EmailsAbout]:
+        statement = (
+            sa.select(emails.c.subject_id, sa.func.string_agg(emails.c.event_type, " "))
+            .where(keyset.one_of(emails.c.subject_id, subject_ids))
+            .group_by(emails.c.subject_id)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [EmailsAbout(subject_id=s, event_types=tuple(types.split())) for s, types in rows]
 
 
 class SqlNotificationLog:

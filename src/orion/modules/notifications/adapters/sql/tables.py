@@ -26,6 +26,9 @@ emails = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True)),
+    # the event answered and what it is about (an order's id), for the auditor (0003)
+    sa.Column("event_type", sa.Text),
+    sa.Column("subject_id", UUID(as_uuid=True)),
 )
 
 inbox = inbox_table(metadata)

@@ -16,14 +16,24 @@ from orion.modules.ordering.application.queries import (
     OrderView,
     order_view,
 )
+from orion.modules.ordering.contracts.events import (
+    OrderAwaitingPaymentV1,
+    OrderCancelledV1,
+    OrderDeliveredV1,
+    OrderPaidV1,
+    OrderPlacedV1,
+    OrderShippedV1,
+)
+from orion.modules.ordering.contracts.queries import OrderEvents, OrderState
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.shared_kernel.adapters.sql import keyset
 from orion.shared_kernel.adapters.sql.engine import autocommit
+from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.unit_of_work import A
 from orion.shared_kernel.domain.money import Money
 
-from .tables import order_summaries
+from .tables import order_history, order_summaries
 from .unit_of_work import SqlOrderRepository, recall
 
 _SORT_KEYS: dict[str, sa.Column[Any]] = {
@@ -90,6 +100,53 @@ class SqlOrderingReadModel:
             items=[_summary(row) for row in rows[: query.limit]],
             next_cursor=keyset.next_cursor(list(rows), key, query.limit),
         )
+
+    async def changed(self, statuses: tuple[str, ...], window: ChangedBetween) -> list[OrderState]:
+        summaries = order_summaries.c
+        statement = keyset.changed_between(
+            _STATE.where(keyset.one_of(summaries.status, statuses)),
+            summaries.updated_at,
+            summaries.id,
+            window,
+        )
+        return await keyset.fetch_as(self._engine, statement, OrderState)
+
+    async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderState]:
+        return await keyset.fetch_as(
+            self._engine, _STATE.where(keyset.one_of(order_summaries.c.id, order_ids)), OrderState
+        )
+
+    async def events_of(self, order_ids: tuple[uuid.UUID, ...]) -> list[OrderEvents]:
+        statement = (
+            sa.select(order_history.c.order_id, sa.func.string_agg(order_history.c.status, " "))
+            .where(keyset.one_of(order_history.c.order_id, order_ids))
+            .group_by(order_history.c.order_id)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [
+            OrderEvents(order_id=order, event_types=tuple(_PUBLISHED[s] for s in moves.split()))
+            for order, moves in rows
+        ]
+
+
+# The event each move of the history published (``application/events.py`` maps the same).
+_PUBLISHED: dict[str, str] = {
+    OrderStatus.PENDING.value: OrderPlacedV1.wire_name,
+    OrderStatus.AWAITING_PAYMENT.value: OrderAwaitingPaymentV1.wire_name,
+    OrderStatus.PAID.value: OrderPaidV1.wire_name,
+    OrderStatus.SHIPPED.value: OrderShippedV1.wire_name,
+    OrderStatus.DELIVERED.value: OrderDeliveredV1.wire_name,
+    OrderStatus.CANCELLED.value: OrderCancelledV1.wire_name,
+}
+
+_STATE = sa.select(
+    order_summaries.c.id.label("order_id"),
+    order_summaries.c.status,
+    order_summaries.c.currency,
+    order_summaries.c.total_amount,
+    order_summaries.c.updated_at.label("changed_at"),
+)
 
 
 def _untracked(aggregate: A) -> A:

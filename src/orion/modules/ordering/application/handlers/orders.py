@@ -15,6 +15,7 @@ from orion.modules.ordering.application.ports import (
     OrderingReadModel,
     OrderingUnitOfWork,
     OrderSearch,
+    OrderStates,
 )
 from orion.modules.ordering.application.queries import (
     GetOrder,
@@ -22,6 +23,13 @@ from orion.modules.ordering.application.queries import (
     OrderPage,
     OrderView,
     order_view,
+)
+from orion.modules.ordering.contracts.queries import (
+    GetOrderEvents,
+    GetOrderStates,
+    ListOrdersChanged,
+    OrderEvents,
+    OrderState,
 )
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import CancelReason
@@ -92,3 +100,27 @@ class ListOrdersHandler:
 
     async def __call__(self, query: ListOrders) -> OrderPage:
         return await self._search.list_orders(query)
+
+
+class ListOrdersChangedHandler:
+    def __init__(self, states: OrderStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: ListOrdersChanged) -> list[OrderState]:
+        return await self._states.changed(query.statuses, query.window)
+
+
+class GetOrderStatesHandler:
+    def __init__(self, states: OrderStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: GetOrderStates) -> list[OrderState]:
+        return await self._states.of_orders(query.order_ids)
+
+
+class GetOrderEventsHandler:
+    def __init__(self, states: OrderStates) -> None:
+        self._states = states
+
+    async def __call__(self, query: GetOrderEvents) -> list[OrderEvents]:
+        return await self._states.events_of(query.order_ids)

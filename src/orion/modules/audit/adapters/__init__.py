@@ -1,0 +1,3 @@
+"""adapters of the audit module."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""application of the audit module."""
+
+from __future__ import annotations

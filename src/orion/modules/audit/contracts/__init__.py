@@ -1,0 +1,3 @@
+"""contracts of the audit module."""
+
+from __future__ import annotations

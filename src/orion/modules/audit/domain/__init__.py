@@ -1,0 +1,3 @@
+"""domain of the audit module."""
+
+from __future__ import annotations
