@@ -17,6 +17,7 @@ from dependency_injector import containers, providers
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orion.modules.analytics import module as analytics
 from orion.modules.catalog import module as catalog
 from orion.modules.identity import module as identity
 from orion.modules.notifications import module as notifications
@@ -68,6 +69,7 @@ MODULES: tuple[ModuleDefinition[Any], ...] = (
     ordering.MODULE,
     payments.MODULE,
     notifications.MODULE,
+    analytics.MODULE,
 )
 MODULE_NAMES = tuple(definition.name for definition in MODULES)
 

@@ -279,6 +279,7 @@ class FakeOrdering:
             exchange_rates=cast(Any, self.rates),
             cache_backend=cast(Any, None),
             limiter=cast(Any, None),
+            cache_ttl_s=60.0,
         )
         self.container = OrderingContainer(platform=platform, settings=OrderingSettings())
         self.container.uow.override(providers.Object(self.uow))

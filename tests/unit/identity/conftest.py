@@ -85,6 +85,7 @@ def identity() -> Identity:
         exchange_rates=cast(Any, None),
         cache_backend=cast(Any, None),
         limiter=cast(Any, None),
+        cache_ttl_s=60.0,
     )
     fakes = {
         IdentityContainer.uow: uow,

@@ -36,7 +36,7 @@ from orion.modules.catalog.application.queries import (
     ListProducts,
 )
 from orion.modules.catalog.contracts.commands import SeedDemoCatalog
-from orion.modules.catalog.contracts.queries import GetProductsForOrder
+from orion.modules.catalog.contracts.queries import GetProductsForOrder, ListStockLevels
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
 from orion.shared_kernel.adapters.cache import CacheInvalidation
 from orion.shared_kernel.adapters.exchange_rates import refresh_job
@@ -77,6 +77,7 @@ class CatalogContainer(containers.DeclarativeContainer):
     list_products = providers.Singleton(handlers.ListProductsHandler, read_model=read_model)
     product_facets = providers.Singleton(handlers.GetProductFacetsHandler, read_model=read_model)
     list_categories = providers.Singleton(handlers.ListCategoriesHandler, read_model=read_model)
+    stock_levels = providers.Singleton(handlers.ListStockLevelsHandler, read_model=read_model)
     products_for_order = providers.Singleton(
         handlers.GetProductsForOrderHandler, read_model=read_model
     )
@@ -102,6 +103,7 @@ class Catalog(ModuleDefinition[CatalogContainer]):
             Route(GetProductFacets, c.product_facets()),
             Route(ListCategories, c.list_categories()),
             Route(GetProductsForOrder, c.products_for_order()),
+            Route(ListStockLevels, c.stock_levels()),
             Route(SeedDemoCatalog, c.seed_demo()),
         ]
 

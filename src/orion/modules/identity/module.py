@@ -38,7 +38,7 @@ from orion.modules.identity.contracts.events import (
     RegistrationAskedV1,
     UserChangedV1,
 )
-from orion.modules.identity.contracts.queries import GetCustomerContact
+from orion.modules.identity.contracts.queries import GetCustomerContact, ListCustomerRecords
 from orion.modules.identity.settings import IdentitySettings
 from orion.shared_kernel.adapters.cache import CacheInvalidation
 from orion.shared_kernel.adapters.http.auth import AUTHENTICATOR
@@ -125,6 +125,9 @@ class IdentityContainer(containers.DeclarativeContainer):
         queries.GetCustomerContactHandler, read_model=read_model
     )
     list_users = providers.Singleton(queries.ListUsersHandler, read_model=read_model)
+    customer_records = providers.Singleton(
+        queries.ListCustomerRecordsHandler, read_model=read_model
+    )
     complete_registration = providers.Singleton(
         CompleteRegistrationOnRegistrationAsked, clock=clock
     )
@@ -179,6 +182,7 @@ class Identity(ModuleDefinition[IdentityContainer]):
             Route(GetUser, c.get_user()),
             Route(GetCustomerContact, c.get_customer_contact()),
             Route(ListUsers, c.list_users()),
+            Route(ListCustomerRecords, c.customer_records()),
         ]
 
     def subscriptions(self, c: IdentityContainer) -> list[Subscription]:

@@ -23,6 +23,7 @@ from orion.modules.ordering.application.policies import (
     CancelOrderOnStockReservationFailed,
     MarkOrderPaidOnPaymentCaptured,
 )
+from orion.modules.ordering.contracts.queries import ListOrderRecords
 from orion.modules.ordering.settings import OrderingSettings
 from orion.modules.payments.contracts.events import PaymentCapturedV1, PaymentFailedV1
 from orion.shared_kernel.adapters.exchange_rates import refresh_job
@@ -77,6 +78,7 @@ class OrderingContainer(containers.DeclarativeContainer):
     clean_up = providers.Singleton(orders.CleanUpHandler, clock=clock)
     get_order = providers.Singleton(orders.GetOrderHandler, read_model=read_model)
     list_orders = providers.Singleton(orders.ListOrdersHandler, search=read_model)
+    order_records = providers.Singleton(orders.ListOrderRecordsHandler, search=read_model)
     await_payment = providers.Singleton(AwaitPaymentOnStockReserved, clock=clock)
     cancel_out_of_stock = providers.Singleton(CancelOrderOnStockReservationFailed, clock=clock)
     mark_paid = providers.Singleton(MarkOrderPaidOnPaymentCaptured, clock=clock)
@@ -103,6 +105,7 @@ class Ordering(ModuleDefinition[OrderingContainer]):
             Route(commands.CleanUp, c.clean_up(), unit_of_work=c.uow),
             Route(queries.GetOrder, c.get_order()),
             Route(queries.ListOrders, c.list_orders()),
+            Route(ListOrderRecords, c.order_records()),
         ]
 
     def subscriptions(self, c: OrderingContainer) -> list[Subscription]:

@@ -21,14 +21,18 @@ from orion.modules.payments.adapters.sql.metrics import payments_probe
 from orion.modules.payments.adapters.sql.read_model import SqlPaymentsReadModel
 from orion.modules.payments.adapters.sql.tables import inbox, outbox
 from orion.modules.payments.adapters.sql.unit_of_work import SqlPaymentsUnitOfWork
-from orion.modules.payments.application.handlers import GetOrderPaymentHandler, ReconcileHandler
+from orion.modules.payments.application.handlers import (
+    GetOrderPaymentHandler,
+    ListPaymentRecordsHandler,
+    ReconcileHandler,
+)
 from orion.modules.payments.application.policies import (
     ChargeOnOrderAwaitingPayment,
     RefundOnOrderCancelled,
 )
 from orion.modules.payments.application.settlement import CONSUMER, Settlement
 from orion.modules.payments.contracts.commands import Reconcile
-from orion.modules.payments.contracts.queries import GetOrderPayment
+from orion.modules.payments.contracts.queries import GetOrderPayment, ListPaymentRecords
 from orion.modules.payments.settings import PaymentsSettings
 from orion.shared_kernel.adapters.messaging.broker import Subscription
 from orion.shared_kernel.adapters.messaging.consumer import Reaction, message_handler
@@ -101,6 +105,7 @@ class PaymentsContainer(containers.DeclarativeContainer):
         ReconcileHandler, uow=uow.provider, settlement=settlement, clock=clock
     )
     get_order_payment = providers.Singleton(GetOrderPaymentHandler, read_model=read_model)
+    payment_records = providers.Singleton(ListPaymentRecordsHandler, read_model=read_model)
 
 
 class Payments(ModuleDefinition[PaymentsContainer]):
@@ -109,6 +114,7 @@ class Payments(ModuleDefinition[PaymentsContainer]):
         transactions, and the query reads through the read model."""
         return [
             Route(GetOrderPayment, c.get_order_payment()),
+            Route(ListPaymentRecords, c.payment_records()),
             Route(Reconcile, c.reconcile()),
         ]
 

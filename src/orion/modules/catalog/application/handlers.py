@@ -4,7 +4,12 @@ the events its changes recorded (``events.py``) commit together."""
 
 from __future__ import annotations
 
-from orion.modules.catalog.contracts.queries import GetProductsForOrder, ProductForOrder
+from orion.modules.catalog.contracts.queries import (
+    GetProductsForOrder,
+    ListStockLevels,
+    ProductForOrder,
+    StockLevel,
+)
 from orion.modules.catalog.domain.errors import StaleProduct
 from orion.modules.catalog.domain.product import Product, ProductChanges
 from orion.shared_kernel.application.clock import Clock
@@ -155,3 +160,11 @@ def view(product: Product) -> ProductView:
         updated_at=product.updated_at,
         version=product.version,
     )
+
+
+class ListStockLevelsHandler:
+    def __init__(self, read_model: CatalogReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: ListStockLevels) -> list[StockLevel]:
+        return await self._read_model.stock_levels(query)

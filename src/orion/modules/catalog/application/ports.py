@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Protocol
 
-from orion.modules.catalog.contracts.queries import ProductForOrder
+from orion.modules.catalog.contracts.queries import ListStockLevels, ProductForOrder, StockLevel
 from orion.modules.catalog.domain.product import Product
 from orion.modules.catalog.domain.reservation import StockReservation
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
@@ -65,3 +65,5 @@ class CatalogReadModel(Protocol):
     async def products_for_order(
         self, product_ids: tuple[uuid.UUID, ...]
     ) -> list[ProductForOrder]: ...
+
+    async def stock_levels(self, query: ListStockLevels) -> list[StockLevel]: ...

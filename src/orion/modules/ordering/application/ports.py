@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
+from orion.modules.ordering.contracts.queries import ListOrderRecords, OrderRecord
 from orion.modules.ordering.domain.cart import Cart
 from orion.modules.ordering.domain.order import Order
 from orion.shared_kernel.application.exchange_rates import Quote
@@ -78,6 +79,8 @@ class OrderSearch(Protocol):
     tests (no fake repeats it)."""
 
     async def list_orders(self, query: ListOrders) -> OrderPage: ...
+
+    async def order_records(self, query: ListOrderRecords) -> list[OrderRecord]: ...
 
 
 class Rates(Protocol):

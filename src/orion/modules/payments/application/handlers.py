@@ -8,8 +8,10 @@ from collections.abc import Callable
 from orion.modules.payments.contracts.commands import Reconcile, Reconciled
 from orion.modules.payments.contracts.queries import (
     GetOrderPayment,
+    ListPaymentRecords,
     OrderPayment,
     PaymentAttemptView,
+    PaymentRecord,
 )
 from orion.modules.payments.domain.payment import Payment
 from orion.shared_kernel.application.clock import Clock
@@ -80,3 +82,11 @@ def order_payment(payment: Payment) -> OrderPayment:
         created_at=payment.created_at,
         updated_at=payment.updated_at,
     )
+
+
+class ListPaymentRecordsHandler:
+    def __init__(self, read_model: PaymentsReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: ListPaymentRecords) -> list[PaymentRecord]:
+        return await self._read_model.records(query)

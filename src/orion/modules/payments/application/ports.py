@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
-from orion.modules.payments.contracts.queries import OrderPayment
+from orion.modules.payments.contracts.queries import ListPaymentRecords, OrderPayment, PaymentRecord
 from orion.modules.payments.domain.payment import Payment
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
 
@@ -49,3 +49,5 @@ class Delivery(Protocol):
 
 class PaymentsReadModel(Protocol):
     async def of_order(self, order_id: uuid.UUID) -> OrderPayment | None: ...
+
+    async def records(self, query: ListPaymentRecords) -> list[PaymentRecord]: ...

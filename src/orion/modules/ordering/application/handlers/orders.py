@@ -23,6 +23,7 @@ from orion.modules.ordering.application.queries import (
     OrderView,
     order_view,
 )
+from orion.modules.ordering.contracts.queries import ListOrderRecords, OrderRecord
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import CancelReason
 from orion.shared_kernel.application.clock import Clock
@@ -92,3 +93,11 @@ class ListOrdersHandler:
 
     async def __call__(self, query: ListOrders) -> OrderPage:
         return await self._search.list_orders(query)
+
+
+class ListOrderRecordsHandler:
+    def __init__(self, search: OrderSearch) -> None:
+        self._search = search
+
+    async def __call__(self, query: ListOrderRecords) -> list[OrderRecord]:
+        return await self._search.order_records(query)
