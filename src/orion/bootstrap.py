@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.analytics import module as analytics
 from orion.modules.catalog import module as catalog
+from orion.modules.dashboard import module as dashboard
 from orion.modules.identity import module as identity
 from orion.modules.notifications import module as notifications
 from orion.modules.ordering import module as ordering
@@ -70,6 +71,7 @@ MODULES: tuple[ModuleDefinition[Any], ...] = (
     payments.MODULE,
     notifications.MODULE,
     analytics.MODULE,
+    dashboard.MODULE,
 )
 MODULE_NAMES = tuple(definition.name for definition in MODULES)
 

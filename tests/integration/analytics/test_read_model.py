@@ -79,6 +79,7 @@ async def test_the_figures_of_a_day_of_trade_exact_under_redelivery_and_rebuilt(
     kpis = seen.kpis
     assert kpis.orders == 5
     assert kpis.gross == 2_500 + 300 + 1_850
+    assert {type(amount) for amount in (kpis.gross, kpis.refunds, kpis.net)} == {int}
     assert kpis.refunds == 300
     assert kpis.net == 2_500 + 1_850
     assert kpis.paid_orders == 3

@@ -122,7 +122,7 @@ async def _kpis(connection: AsyncConnection, period: Period, currency: str) -> K
     )
     paid_orders, paid_total = paid
     average = 0 if paid_orders == 0 else _rounded(Decimal(paid_total) / paid_orders)
-    gross, refunds, failures = money
+    gross, refunds, failures = int(money[0]), int(money[1]), money[2]  # sum() is numeric
     return Kpis(
         orders=placed[0],
         gross=gross,

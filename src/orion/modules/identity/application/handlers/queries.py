@@ -11,6 +11,7 @@ from orion.modules.identity.contracts.queries import (
     GetCustomerContact,
     ListCustomerRecords,
 )
+from orion.modules.identity.contracts.sessions import GetSessionRole
 
 
 class GetUserHandler:
@@ -50,3 +51,11 @@ class ListCustomerRecordsHandler:
 
     async def __call__(self, query: ListCustomerRecords) -> list[CustomerRecord]:
         return await self._read_model.customer_records(query)
+
+
+class GetSessionRoleHandler:
+    def __init__(self, read_model: IdentityReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: GetSessionRole) -> str | None:
+        return await self._read_model.session_role(query.session_id, query.user_id)
