@@ -168,7 +168,8 @@ def _period() -> tuple[date, date, str]:
 
 
 def _charts(o: Any) -> dict[str, dict[str, Any]]:
-    """What each chart draws (``static/dashboard.js``), in the currency's units."""
+    """What each chart draws (``static/dashboard.js``), in the currency's units; each series
+    a [name, values] pair, in the order drawn (JSON objects would be sorted by name)."""
     days = [day.day.isoformat() for day in o.days]
 
     def units(amount: int) -> float:
@@ -178,35 +179,35 @@ def _charts(o: Any) -> dict[str, dict[str, Any]]:
         "revenue": {
             "type": "line",
             "labels": days,
-            "series": {
-                "Gross": [units(day.gross) for day in o.days],
-                "Refunds": [units(day.refunds) for day in o.days],
-                "Net": [units(day.net) for day in o.days],
-            },
+            "series": [
+                ["Gross", [units(day.gross) for day in o.days]],
+                ["Refunds", [units(day.refunds) for day in o.days]],
+                ["Net", [units(day.net) for day in o.days]],
+            ],
         },
         "orders": {
             "type": "stacked",
             "labels": days,
-            "series": {
-                status.replace("_", " "): [day.orders_by_status[status] for day in o.days]
+            "series": [
+                [status.replace("_", " "), [day.orders_by_status[status] for day in o.days]]
                 for status in STATUSES
-            },
+            ],
         },
         "funnel": {
             "type": "bar",
             "labels": ["Placed", "Paid", "Shipped", "Delivered"],
-            "series": {
-                "Orders": [o.funnel.placed, o.funnel.paid, o.funnel.shipped, o.funnel.delivered]
-            },
+            "series": [
+                ["Orders", [o.funnel.placed, o.funnel.paid, o.funnel.shipped, o.funnel.delivered]]
+            ],
         },
         "products": {
             "type": "horizontal",
             "labels": [product.name for product in o.top_by_revenue],
-            "series": {"Revenue": [units(product.revenue) for product in o.top_by_revenue]},
+            "series": [["Revenue", [units(product.revenue) for product in o.top_by_revenue]]],
         },
         "failures": {
             "type": "bar",
             "labels": list(o.failures_by_code),
-            "series": {"Failures": list(o.failures_by_code.values())},
+            "series": [["Failures", list(o.failures_by_code.values())]],
         },
     }

@@ -9,7 +9,7 @@
     const spec = JSON.parse(canvas.dataset.chart);
     const stacked = spec.type === "stacked";
     const horizontal = spec.type === "horizontal";
-    const datasets = Object.entries(spec.series).map(function ([label, data], index) {
+    const datasets = spec.series.map(function ([label, data], index) {
       const colour = COLOURS[index % COLOURS.length];
       return { label: label, data: data, borderColor: colour, backgroundColor: colour, tension: 0.2 };
     });
