@@ -54,6 +54,7 @@ from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.settings import reveal
+from orion.shared_kernel.adapters.sql.audit import SqlAuditLog
 from orion.shared_kernel.adapters.sql.engine import (
     UNAVAILABLE,
     engine_for,
@@ -62,6 +63,7 @@ from orion.shared_kernel.adapters.sql.engine import (
 from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
 from orion.shared_kernel.adapters.sql.migrations import migrate
 from orion.shared_kernel.adapters.vault import database_credentials
+from orion.shared_kernel.application.audit import ListAuditLog
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 
 MODULES: tuple[ModuleDefinition[Any], ...] = (
@@ -126,6 +128,12 @@ class Orion:
         # what the relay drains and `orion outbox` reports; what workers prune
         self.outboxes = {name: module.definition.outbox for name, module in self.modules.items()}
         self.inboxes = {name: module.definition.inbox for name, module in self.modules.items()}
+        audits = {
+            name: module.definition.audit
+            for name, module in self.modules.items()
+            if module.definition.audit is not None
+        }
+        self.mediator.register(ListAuditLog, SqlAuditLog(self.engine, audits))
         self.broker: Broker = broker_for(settings, topology=self.subscriptions)
         self.draining = False
         observe_pool(self.engine)

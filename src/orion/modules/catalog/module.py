@@ -15,7 +15,7 @@ from orion.modules.catalog.adapters.cache import (
 )
 from orion.modules.catalog.adapters.http.routes import catalog_blueprint
 from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
-from orion.modules.catalog.adapters.sql.tables import inbox, outbox
+from orion.modules.catalog.adapters.sql.tables import audit, inbox, outbox
 from orion.modules.catalog.adapters.sql.unit_of_work import SqlCatalogUnitOfWork
 from orion.modules.catalog.application import handlers
 from orion.modules.catalog.application.commands import (
@@ -130,4 +130,4 @@ class Catalog(ModuleDefinition[CatalogContainer]):
         return refresh_job(c.platform().exchange_rates, c.settings())
 
 
-MODULE = Catalog(name=NAME, container=CatalogContainer, outbox=outbox, inbox=inbox)
+MODULE = Catalog(name=NAME, container=CatalogContainer, outbox=outbox, inbox=inbox, audit=audit)

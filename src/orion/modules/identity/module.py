@@ -20,7 +20,7 @@ from orion.modules.identity.adapters.security.authenticator import SessionChecki
 from orion.modules.identity.adapters.security.passwords import Argon2Hasher, common_passwords
 from orion.modules.identity.adapters.security.tokens import JwtAccessTokens, signing_keys
 from orion.modules.identity.adapters.sql.read_model import SqlIdentityReadModel
-from orion.modules.identity.adapters.sql.tables import inbox, outbox
+from orion.modules.identity.adapters.sql.tables import audit, inbox, outbox
 from orion.modules.identity.adapters.sql.unit_of_work import SqlIdentityUnitOfWork
 from orion.modules.identity.application import commands
 from orion.modules.identity.application.handlers import (
@@ -216,4 +216,4 @@ class Identity(ModuleDefinition[IdentityContainer]):
         return {AUTHENTICATOR: c.authenticator()}
 
 
-MODULE = Identity(name=NAME, container=IdentityContainer, outbox=outbox, inbox=inbox)
+MODULE = Identity(name=NAME, container=IdentityContainer, outbox=outbox, inbox=inbox, audit=audit)

@@ -15,6 +15,7 @@ from typing import Protocol
 from orion.modules.dashboard.domain.errors import AdminsOnly, CsrfRefused, SignedOut
 from orion.modules.identity.contracts.sessions import EndSession, GetSessionRole, SignIn
 from orion.shared_kernel.application.clock import Clock
+from orion.shared_kernel.application.context import Actor
 from orion.shared_kernel.application.mediator import Mediator
 from orion.shared_kernel.domain.roles import ADMIN
 
@@ -25,8 +26,12 @@ LIFETIME = timedelta(hours=12)  # then signed in again, whatever identity's sess
 class WebSession:
     user_id: uuid.UUID
     session_id: uuid.UUID  # identity's
+    email: str  # as signed in with: who the audit log names
     csrf_token: str
     expires_at: datetime
+
+    def actor(self, action: str) -> Actor:
+        return Actor(user_id=self.user_id, email=self.email, action=action)
 
     def check_csrf(self, sent: str | None) -> None:
         if sent is None or not hmac.compare_digest(sent.encode(), self.csrf_token.encode()):
@@ -66,6 +71,7 @@ class DashboardSessions:
         session = WebSession(
             user_id=signed.user_id,
             session_id=signed.session_id,
+            email=email.strip().lower(),
             csrf_token=secrets.token_urlsafe(32),
             expires_at=self._clock.now() + LIFETIME,
         )

@@ -21,7 +21,7 @@ from orion.modules.catalog.domain.reservation import (
 from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork, Track
 from orion.shared_kernel.domain.money import Money
 
-from .tables import inbox, outbox, products, reservation_lines, reservations
+from .tables import audit, inbox, outbox, products, reservation_lines, reservations
 
 
 class SqlProductRepository:
@@ -145,7 +145,7 @@ class SqlCatalogUnitOfWork(SqlUnitOfWork):
 
     def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
         super().__init__(
-            engine, outbox, inbox, events=integration_events, after_commit=after_commit
+            engine, outbox, inbox, events=integration_events, after_commit=after_commit, audit=audit
         )
 
     def _open(self, connection: AsyncConnection) -> None:

@@ -23,6 +23,7 @@ class SqlWebSessions:
                     token_hash=token_hash,
                     user_id=session.user_id,
                     session_id=session.session_id,
+                    email=session.email,
                     csrf_token=session.csrf_token,
                     expires_at=session.expires_at,
                 )
@@ -44,6 +45,7 @@ class SqlWebSessions:
         return WebSession(
             user_id=row.user_id,
             session_id=row.session_id,
+            email=row.email,
             csrf_token=row.csrf_token,
             expires_at=row.expires_at,
         )

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("token_hash", BYTEA, primary_key=True),
         sa.Column("user_id", UUID(as_uuid=True), nullable=False),
         sa.Column("session_id", UUID(as_uuid=True), nullable=False),
+        sa.Column("email", sa.Text, nullable=False),
         sa.Column("csrf_token", sa.Text, nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         schema=SCHEMA,
