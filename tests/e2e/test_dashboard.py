@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -23,7 +24,16 @@ from playwright.sync_api import Browser
 
 from tests.conftest import BROKER_URL, REDIS_URL, _asyncpg_dsn
 from tests.e2e.browser import Watched, chromium
-from tests.e2e.deployment import ADDRESS, DELAYS_MS, PASSWORD, deployed, shopper, sign_in
+from tests.e2e.deployment import (
+    ADDRESS,
+    DELAYS_MS,
+    PASSWORD,
+    deployed,
+    new_pen,
+    shopper,
+    sign_in,
+    subjects,
+)
 from tests.e2e.test_serve import Server, orion, orion_env, server_database
 from tests.integration.messaging.conftest import delete_topology, orion_queues
 
@@ -37,6 +47,7 @@ class Shop:
     env: dict[str, str]
     database: str
     admin: dict[str, str]
+    data: Path
 
     @property
     def http(self) -> httpx.Client:
@@ -61,7 +72,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
                 ORION_REGISTER_LIMIT_PER_ADDRESS="1000/hour",
             )
             with deployed("one-process", env, admin=ADMIN) as server:
-                yield Shop(server, env, url, sign_in(server.http, ADMIN))
+                yield Shop(server, env, url, sign_in(server.http, ADMIN), data)
     finally:
         for queue in orion_queues():
             asyncio.run(delete_topology(BROKER_URL, queue, DELAYS_MS))
@@ -289,3 +300,47 @@ def test_a_customer_gets_403_and_a_write_needs_its_csrf_token(
         assert as_admin.get("/admin/").status_code == 200  # nothing was done
     admin_page.page.goto("/admin/login")
     admin_page.screenshot("login")
+
+
+def test_an_admin_ships_an_order_with_the_keyboard_the_customer_is_told_and_it_is_audited(
+    shop: Shop, admin_page: Watched
+) -> None:
+    http = shop.http
+    pen = new_pen(http, shop.admin, stock=10, sku="KEYBOARD-PEN")
+    ada = shopper(http, "ada")
+    assert http.put(f"/api/v1/cart/items/{pen}", json={"quantity": 2}, headers=ada).is_success
+    placed = http.post(
+        "/api/v1/orders",
+        json={"shipping_address": ADDRESS, "payment": {"token": "tok_visa"}},
+        headers={**ada, "Idempotency-Key": "keyboard"},
+    )
+    order = placed.json()
+    wait_until(lambda: detail(shop, order["id"])["status"] == "paid", "the order paid")
+
+    page = admin_page.page
+    page.goto("/admin/orders?status=paid")
+    admin_page.screenshot("orders")
+    assert admin_page.axe() == []
+    link = page.get_by_role("link", name=order["number"])
+    link.focus()
+    page.keyboard.press("Enter")  # the order's page
+    page.wait_for_url(f"**/admin/orders/{order['id']}")
+    admin_page.screenshot("order")
+    assert admin_page.axe() == []
+    page.get_by_role("link", name="Ship").focus()
+    page.keyboard.press("Enter")  # the confirmation
+    page.wait_for_url(f"**/admin/orders/{order['id']}/ship")
+    admin_page.screenshot("confirm-ship")
+    page.get_by_role("button", name="Yes, ship").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**?done=ship")
+    assert "shipped" in page.inner_text("h1")
+
+    mail = shop.data / "outbox-mail"
+    wait_until(lambda: f"Your order {order['number']} is on its way" in subjects(mail), "the email")
+    page.goto("/admin/audit?action=orders.ship")
+    row = page.locator("tr[data-action='orders.ship']").first
+    assert ADMIN in row.inner_text()
+    assert order["id"] in row.inner_text()
+    admin_page.screenshot("audit")
+    assert admin_page.axe() == []
