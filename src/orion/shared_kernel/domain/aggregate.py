@@ -33,6 +33,11 @@ class AggregateRoot:
         if self.version == self._loaded_version:
             self.version += 1
 
+    @property
+    def changed(self) -> bool:
+        """Whether it recorded anything since it was loaded or made (a new one has)."""
+        return bool(self._events) or self.version != self._loaded_version
+
     def pull_events(self) -> list[object]:
         events, self._events = self._events, []
         return events

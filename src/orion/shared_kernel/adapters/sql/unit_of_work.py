@@ -111,7 +111,7 @@ class SqlUnitOfWork:
         """Called by repositories: the aggregate's recorded events are published on commit;
         for an admin's write (``context.actor``) what it changed goes to the audit log."""
         if self._audit is not None and context.actor.get() is not None:
-            self._trail.track(aggregate, new=aggregate.loaded_version == 0)
+            self._trail.track(aggregate, new=aggregate.changed)  # tracked as added
         return self._staged.track(aggregate)
 
     def publish(self, *events: IntegrationEvent) -> None:
