@@ -13,6 +13,7 @@ from werkzeug.exceptions import BadRequest
 
 from orion.modules.analytics.contracts.queries import STATUSES, GetOverview
 from orion.modules.dashboard.adapters.http.audit import add_audit_pages
+from orion.modules.dashboard.adapters.http.customers import add_customer_pages
 from orion.modules.dashboard.adapters.http.orders import add_order_pages
 from orion.modules.dashboard.adapters.http.products import add_product_pages
 from orion.modules.dashboard.application.sessions import DashboardSessions
@@ -153,6 +154,7 @@ def dashboard_blueprint(mediator: Mediator, sessions: DashboardSessions) -> Blue
 
     add_order_pages(blueprint, mediator)
     add_product_pages(blueprint, mediator)
+    add_customer_pages(blueprint, mediator)
     add_audit_pages(blueprint, mediator)
     return blueprint
 
