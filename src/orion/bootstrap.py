@@ -49,7 +49,14 @@ from orion.shared_kernel.adapters.metrics import (
     outbox_probe,
     queue_depth_probe,
 )
-from orion.shared_kernel.adapters.module import ModuleDefinition, Platform, RunningModule, start
+from orion.shared_kernel.adapters.module import (
+    CircuitState,
+    ModuleDefinition,
+    Platform,
+    RunningModule,
+    start,
+)
+from orion.shared_kernel.adapters.operations import OperationsDesk
 from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
@@ -65,6 +72,7 @@ from orion.shared_kernel.adapters.sql.migrations import migrate
 from orion.shared_kernel.adapters.vault import database_credentials
 from orion.shared_kernel.application.audit import ListAuditLog
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
+from orion.shared_kernel.application.operations import GetOperations, ReplayDeadLetters
 
 MODULES: tuple[ModuleDefinition[Any], ...] = (
     catalog.MODULE,
@@ -135,6 +143,16 @@ class Orion:
         }
         self.mediator.register(ListAuditLog, SqlAuditLog(self.engine, audits))
         self.broker: Broker = broker_for(settings, topology=self.subscriptions)
+        desk = OperationsDesk(
+            engine=self.engine,
+            outboxes=self.outboxes,
+            broker_url=reveal(settings.broker_url),
+            queues=[subscription.queue for subscription in self.subscriptions()],
+            circuits=self.circuits(),
+            rates=self.exchange_rates,
+        )
+        self.mediator.register(GetOperations, desk.read)
+        self.mediator.register(ReplayDeadLetters, desk.replay)
         self.draining = False
         observe_pool(self.engine)
 
@@ -226,11 +244,16 @@ class Orion:
             readiness_checks=self._readiness_checks(),
         )
 
-    def metric_probes(self) -> list[Probe]:
-        """What ``/metrics`` reads at each scrape, besides this process's counters."""
+    def circuits(self) -> dict[str, CircuitState]:
+        """Every circuit breaker's state, by name."""
         circuits = dict(self.exchange_rates.circuits)
         for module in self.modules.values():
             circuits.update(module.circuits())
+        return circuits
+
+    def metric_probes(self) -> list[Probe]:
+        """What ``/metrics`` reads at each scrape, besides this process's counters."""
+        circuits = self.circuits()
         return [
             outbox_probe(self.engine, self.outboxes),
             *(probe for module in self.modules.values() for probe in module.metric_probes()),

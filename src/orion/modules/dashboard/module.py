@@ -8,7 +8,8 @@ from dependency_injector import containers, providers
 from quart import Blueprint
 
 from orion.modules.dashboard.adapters.http.routes import dashboard_blueprint
-from orion.modules.dashboard.adapters.sql.tables import inbox, outbox
+from orion.modules.dashboard.adapters.sql.audit import SqlOwnAudit
+from orion.modules.dashboard.adapters.sql.tables import audit, inbox, outbox
 from orion.modules.dashboard.adapters.sql.web_sessions import SqlWebSessions
 from orion.modules.dashboard.application.sessions import DashboardSessions
 from orion.shared_kernel.adapters.module import ModuleDefinition, Platform, Route
@@ -27,7 +28,10 @@ class DashboardContainer(containers.DeclarativeContainer):
         clock=platform.provided.clock,
     )
     blueprint = providers.Singleton(
-        dashboard_blueprint, mediator=platform.provided.mediator, sessions=sessions
+        dashboard_blueprint,
+        mediator=platform.provided.mediator,
+        sessions=sessions,
+        audit=providers.Singleton(SqlOwnAudit, engine=platform.provided.engine),
     )
 
 
@@ -40,4 +44,4 @@ class Dashboard(ModuleDefinition[DashboardContainer]):
         return [c.blueprint()]
 
 
-MODULE = Dashboard(name=NAME, container=DashboardContainer, outbox=outbox, inbox=inbox)
+MODULE = Dashboard(name=NAME, container=DashboardContainer, outbox=outbox, inbox=inbox, audit=audit)

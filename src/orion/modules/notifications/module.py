@@ -25,7 +25,10 @@ from orion.modules.notifications.adapters.messaging.failures import recording_fa
 from orion.modules.notifications.adapters.sql.log import SqlNotificationLog
 from orion.modules.notifications.adapters.sql.tables import inbox, outbox
 from orion.modules.notifications.adapters.sql.unit_of_work import SqlNotificationsUnitOfWork
-from orion.modules.notifications.application.handlers import ListNotificationsHandler
+from orion.modules.notifications.application.handlers import (
+    ListEmailsHandler,
+    ListNotificationsHandler,
+)
 from orion.modules.notifications.application.policies import (
     SendCancellationNoticeOnOrderCancelled,
     SendOrderConfirmationOnOrderPlaced,
@@ -38,6 +41,7 @@ from orion.modules.notifications.application.policies import (
 from orion.modules.notifications.application.ports import Mailer
 from orion.modules.notifications.application.queries import ListNotifications
 from orion.modules.notifications.application.sending import EmailSender
+from orion.modules.notifications.contracts.log import ListEmails
 from orion.modules.notifications.settings import NotificationsSettings
 from orion.modules.ordering.contracts.events import (
     OrderCancelledV1,
@@ -82,6 +86,7 @@ class NotificationsContainer(containers.DeclarativeContainer):
         message_id=providers.Object(context.causation_id.get),
     )
     list_notifications = providers.Singleton(ListNotificationsHandler, read_model=log)
+    list_emails = providers.Singleton(ListEmailsHandler, read_model=log)
     public_url = settings.provided.public_url
     verification_email = providers.Singleton(
         SendVerificationEmailOnUserRegistered,
@@ -117,7 +122,10 @@ class NotificationsContainer(containers.DeclarativeContainer):
 
 class Notifications(ModuleDefinition[NotificationsContainer]):
     def routes(self, c: NotificationsContainer) -> list[Route]:
-        return [Route(ListNotifications, c.list_notifications())]
+        return [
+            Route(ListNotifications, c.list_notifications()),
+            Route(ListEmails, c.list_emails()),
+        ]
 
     def policies(
         self, c: NotificationsContainer

@@ -14,6 +14,8 @@ from werkzeug.exceptions import BadRequest
 from orion.modules.analytics.contracts.queries import STATUSES, GetOverview
 from orion.modules.dashboard.adapters.http.audit import add_audit_pages
 from orion.modules.dashboard.adapters.http.customers import add_customer_pages
+from orion.modules.dashboard.adapters.http.notifications import add_notification_pages
+from orion.modules.dashboard.adapters.http.operations import OwnAudit, add_operations_pages
 from orion.modules.dashboard.adapters.http.orders import add_order_pages
 from orion.modules.dashboard.adapters.http.products import add_product_pages
 from orion.modules.dashboard.application.sessions import DashboardSessions
@@ -65,7 +67,9 @@ def change(now: int, before: int) -> str:
     return f"{percent:+d}%"
 
 
-def dashboard_blueprint(mediator: Mediator, sessions: DashboardSessions) -> Blueprint:
+def dashboard_blueprint(
+    mediator: Mediator, sessions: DashboardSessions, audit: OwnAudit
+) -> Blueprint:
     blueprint = Blueprint(
         "dashboard",
         __name__,
@@ -155,6 +159,8 @@ def dashboard_blueprint(mediator: Mediator, sessions: DashboardSessions) -> Blue
     add_order_pages(blueprint, mediator)
     add_product_pages(blueprint, mediator)
     add_customer_pages(blueprint, mediator)
+    add_notification_pages(blueprint, mediator)
+    add_operations_pages(blueprint, mediator, audit)
     add_audit_pages(blueprint, mediator)
     return blueprint
 

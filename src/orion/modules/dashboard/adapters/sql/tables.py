@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import BYTEA, UUID
 
+from orion.shared_kernel.adapters.sql.audit import audit_table
 from orion.shared_kernel.adapters.sql.inbox import inbox_table
 from orion.shared_kernel.adapters.sql.outbox import outbox_table
 
@@ -24,3 +25,5 @@ web_sessions = sa.Table(
 
 inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)
+# admin writes that change no module's data (a dead-letter replay) are audited here
+audit = audit_table(metadata)

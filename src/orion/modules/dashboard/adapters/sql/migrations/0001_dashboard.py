@@ -1,4 +1,4 @@
-"""The dashboard's sign-in sessions, its inbox and its (unused) outbox."""
+"""The dashboard's sign-in sessions, its audit log, its inbox and its (unused) outbox."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import BYTEA, UUID
 
+from orion.shared_kernel.adapters.sql.audit import create_audit_table
 from orion.shared_kernel.adapters.sql.inbox import create_inbox_table
 from orion.shared_kernel.adapters.sql.outbox import create_outbox_table
 
@@ -28,5 +29,6 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         schema=SCHEMA,
     )
+    create_audit_table(SCHEMA)
     create_inbox_table(SCHEMA)
     create_outbox_table(SCHEMA)
