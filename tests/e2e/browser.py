@@ -56,7 +56,10 @@ class Watched:
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
 
     def _console(self, message: ConsoleMessage) -> None:
-        if message.type in {"error", "warning"}:
+        own_status = message.text.startswith("Failed to load resource") and (
+            message.location.get("url") == self.page.url
+        )  # a refusal's page answered 4xx on purpose; its assets must still load
+        if message.type in {"error", "warning"} and not own_status:
             self.problems.append(f"{message.type}: {message.text} ({self.page.url})")
 
     def screenshot(self, name: str) -> Path:

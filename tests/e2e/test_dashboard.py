@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import asyncpg
 import httpx
 import pytest
 from playwright.sync_api import Browser
 
+from orion.modules.catalog.contracts.events import ProductCreatedV1
+from orion.shared_kernel.adapters.messaging.envelope import Envelope
+from orion.shared_kernel.adapters.messaging.rabbitmq import ATTEMPTS_HEADER, ERROR_HEADER, to_amqp
+from orion.shared_kernel.application.messages import IntegrationEvent
 from tests.conftest import BROKER_URL, REDIS_URL, _asyncpg_dsn
 from tests.e2e.browser import Watched, chromium
 from tests.e2e.deployment import (
@@ -102,9 +109,13 @@ def admin_page(shop: Shop, browser: Browser) -> Iterator[Watched]:
     assert watched.problems == []
 
 
-def sql(shop: Shop, statement: str) -> Any:
+def in_thread(work: Coroutine[Any, Any, Any]) -> Any:
     """Runs in a thread of its own: Playwright's sync API holds this thread's event loop."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, work).result()
 
+
+def sql(shop: Shop, statement: str) -> Any:
     async def run() -> Any:
         connection = await asyncpg.connect(_asyncpg_dsn(shop.database))
         try:
@@ -112,8 +123,30 @@ def sql(shop: Shop, statement: str) -> Any:
         finally:
             await connection.close()
 
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, run()).result()
+    return in_thread(run())
+
+
+async def dead_letter(queue: str, event: IntegrationEvent) -> None:
+    """A real event left in ``queue``'s dead-letter queue, as a consumer that failed on it
+    its last time leaves it."""
+    sent = Envelope(
+        message_id=uuid.uuid4(),
+        type=event.wire_name,
+        occurred_at=event.occurred_at,
+        correlation_id="dashboard-e2e",
+        causation_id=None,
+        traceparent=None,
+        tracestate=None,
+        aggregate_id=event.aggregate_id,
+        aggregate_version=event.aggregate_version,
+        payload=event.to_payload(),
+        source="catalog",
+    )
+    headers = {ATTEMPTS_HEADER: 3, ERROR_HEADER: "RuntimeError: the database was down"}
+    connection = await aio_pika.connect(BROKER_URL)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        await channel.default_exchange.publish(to_amqp(sent, **headers), f"{queue}.dlq")
 
 
 def place_orders(shop: Shop) -> list[str]:
@@ -344,3 +377,109 @@ def test_an_admin_ships_an_order_with_the_keyboard_the_customer_is_told_and_it_i
     assert order["id"] in row.inner_text()
     admin_page.screenshot("audit")
     assert admin_page.axe() == []
+
+
+def test_products_customers_and_a_replay_from_the_pages_each_in_the_audit_log(
+    shop: Shop, admin_page: Watched, browser: Browser
+) -> None:
+    http, page = shop.http, admin_page.page
+
+    page.goto("/admin/products/new")
+    for field, value in {
+        "#sku": "LAMP-1",
+        "#name": "Desk lamp",
+        "#category": "Office",
+        "#price": "24.90",
+        "#stock": "4",
+        "#description": "Warm light",
+    }.items():
+        page.fill(field, value)
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_url("**done=created")
+    product_url = page.url.split("?")[0]
+    listed = http.get("/api/v1/products", params={"q": "Desk lamp"}).json()["items"]
+    assert [item["sku"] for item in listed] == ["LAMP-1"]
+
+    other = Watched(page.context.new_page())  # a second tab on the same product
+    other.page.goto(product_url)
+    page.fill("#name", "Desk lamp, brass")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**done=saved")
+    other.page.fill("#name", "Desk lamp, steel")
+    other.page.get_by_role("button", name="Save").click()
+    conflict = other.page.locator("[data-conflict]")
+    assert "Desk lamp, brass" in conflict.inner_text()
+    other.screenshot("product-conflict")
+    assert other.axe() == []
+    other.page.close()
+    assert other.problems == []
+    assert http.get(f"/api/v1/products/{product_url.rsplit('/', 1)[1]}").json()["name"] == (
+        "Desk lamp, brass"
+    )
+
+    page.fill("#delta", "-1")
+    page.fill("#reason", "shop display")
+    page.get_by_role("button", name="Adjust stock").click()
+    page.wait_for_url("**done=stock")
+    assert page.locator("[data-stock]").inner_text() == "3"
+    admin_page.screenshot("product")
+    page.goto("/admin/products")
+    admin_page.screenshot("products")
+    assert admin_page.axe() == []
+
+    cem = shopper(http, "cem")
+    assert http.get("/api/v1/me", headers=cem).status_code == 200
+    page.goto("/admin/customers?q=cem")
+    admin_page.screenshot("customers")
+    page.get_by_role("link", name="cem").click()
+    page.get_by_role("button", name="Disable (ends their sessions now)").click()
+    page.wait_for_url("**done=disable")
+    assert http.get("/api/v1/me", headers=cem).status_code == 401  # at once
+    admin_page.screenshot("customer")
+    assert admin_page.axe() == []
+
+    queue = "analytics.catalog"
+    lost = ProductCreatedV1(
+        aggregate_id=uuid.uuid4(),
+        aggregate_version=1,
+        occurred_at=datetime.now(UTC),
+        sku="LOST-1",
+        name="Lost lamp",
+        description="",
+        category="Office",
+        price_amount=100,
+        price_currency="EUR",
+        stock=1,
+        active=True,
+    )
+    in_thread(dead_letter(queue, lost))
+    page.goto("/admin/operations")
+    admin_page.screenshot("operations")
+    assert admin_page.axe() == []
+    page.get_by_role("link", name=f"Replay {queue}").click()
+    page.get_by_role("button", name="Yes, replay").click()
+    page.wait_for_url("**moved=1**")
+    page.goto("/admin/notifications")
+    admin_page.screenshot("notifications")
+    assert admin_page.axe() == []
+    wait_until(
+        lambda: (
+            sql(shop, "SELECT count(*) AS n FROM analytics.products WHERE sku = 'LOST-1'")[0]["n"]
+            == 1
+        ),
+        "the replayed event consumed",
+    )
+
+    page.goto("/admin/audit")
+    actions = page.eval_on_selector_all(
+        "tr[data-action]", "rows => rows.map(r => r.dataset.action)"
+    )
+    for action in (
+        "products.create",
+        "products.update",
+        "products.stock",
+        "customers.disable",
+        "operations.replay",
+    ):
+        assert action in actions, action
+    assert actions.count("products.update") == 1  # the stale edit wrote nothing
