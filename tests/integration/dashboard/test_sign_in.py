@@ -92,3 +92,16 @@ async def test_a_disabled_admin_is_signed_out_at_once(client: Client, orion: Ori
     assert other.user_id != me.user_id
     await orion.mediator.send(DisableUser(user_id=me.user_id))
     assert (await client.get("/admin/")).status_code == 303
+
+
+async def test_sign_in_is_throttled_as_the_apis_login(client: Client, orion: Orion) -> None:
+    await orion.mediator.send(
+        CreateAdmin(email=ADMIN_EMAIL, password=ADMIN_PASSWORD, full_name="Admin")
+    )
+    wrong = {"email": ADMIN_EMAIL, "password": "not the password at all"}
+    for _ in range(5):  # ORION_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS: 5/minute
+        assert (await client.post("/admin/login", form=wrong)).status_code == 401
+    refused = await client.post("/admin/login", form=wrong)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "Too many requests" in await refused.get_data(as_text=True)

@@ -12,6 +12,7 @@ from typing import Any, cast
 from quart import Blueprint, Response, g, render_template, request
 from werkzeug.exceptions import NotFound as NoSuchPage
 
+from orion.modules.notifications.contracts.log import ListEmails
 from orion.modules.ordering.contracts.admin import (
     GetOrderForAdmin,
     ListOrdersForAdmin,
@@ -98,10 +99,13 @@ async def _order(mediator: Mediator, order_id: uuid.UUID) -> OrderDetail:
 
 async def _order_page(mediator: Mediator, found: OrderDetail, refused: Any = None) -> str:
     payment = await mediator.ask(GetOrderPayment(order_id=found.order_id))
+    to_customer = await mediator.ask(ListEmails(recipient=found.customer_email, limit=100))
+    emails = [email for email in to_customer.items if found.number in email.subject]
     return await render_template(
         "order.html",
         order=found,
         payment=payment,
+        emails=emails,
         moves=MOVES,
         refused=refused,
         done=MOVES.get(request.args.get("done", "")),

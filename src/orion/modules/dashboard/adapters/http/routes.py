@@ -23,6 +23,7 @@ from orion.modules.dashboard.domain.errors import AdminsOnly, SignedOut
 from orion.shared_kernel.adapters.http.auth import bearer_token
 from orion.shared_kernel.adapters.http.problems import status_of
 from orion.shared_kernel.adapters.http.ratelimit import client_address
+from orion.shared_kernel.adapters.ratelimit import RateLimited
 from orion.shared_kernel.application.mediator import Mediator
 from orion.shared_kernel.domain.errors import DomainError
 from orion.shared_kernel.domain.money import Money
@@ -124,6 +125,9 @@ def dashboard_blueprint(
                 password=form.get("password", ""),
                 client_address=client_address(),
             )
+        except RateLimited as error:  # as the API's login: 429, and when to try again
+            page = await render_template("login.html", error=error, email=form.get("email", ""))
+            return Response(page, 429, {"Retry-After": str(error.retry_after_s)})
         except DomainError as error:
             page = await render_template("login.html", error=error, email=form.get("email", ""))
             return page, status_of(error)
