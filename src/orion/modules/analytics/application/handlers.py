@@ -99,16 +99,7 @@ async def _record_order(uow: AnalyticsUnitOfWork, order: OrderRecord) -> None:
         currency=order.currency,
         total_amount=order.total_amount,
     )
-    lines = [
-        LineFact(
-            product_id=line.product_id,
-            sku=line.sku,
-            name=line.name,
-            quantity=line.quantity,
-            unit_price_amount=line.unit_price_amount,
-        )
-        for line in order.lines
-    ]
+    lines = [LineFact.of(line) for line in order.lines]
     await uow.facts.order_placed(fact, lines, order.placed_at)
     for step in order.history:
         if step.status != "pending":  # the placement itself

@@ -52,16 +52,7 @@ def payment_fact(event: PaymentEventV1) -> PaymentFact:
 
 class RecordOrderOnOrderPlaced:
     async def __call__(self, event: OrderPlacedV1, uow: AnalyticsUnitOfWork) -> None:
-        lines = [
-            LineFact(
-                product_id=line.product_id,
-                sku=line.sku,
-                name=line.name,
-                quantity=line.quantity,
-                unit_price_amount=line.unit_price_amount,
-            )
-            for line in event.lines
-        ]
+        lines = [LineFact.of(line) for line in event.lines]
         await uow.facts.order_placed(order_fact(event), lines, event.occurred_at)
 
 
@@ -108,27 +99,27 @@ class RecordCustomerOnUserRegistered:
         await uow.facts.customer_registered(event.aggregate_id, event.occurred_at)
 
 
+async def _named(event: ProductCreatedV1 | ProductUpdatedV1, uow: AnalyticsUnitOfWork) -> None:
+    await uow.facts.product_named(
+        event.aggregate_id,
+        version=event.aggregate_version,
+        sku=event.sku,
+        name=event.name,
+        active=event.active,
+    )
+
+
 class RecordProductOnProductCreated:
+    """Its name, and its first stock as a change from nothing."""
+
     async def __call__(self, event: ProductCreatedV1, uow: AnalyticsUnitOfWork) -> None:
-        await uow.facts.product_named(
-            event.aggregate_id,
-            version=event.aggregate_version,
-            sku=event.sku,
-            name=event.name,
-            active=event.active,
-        )
+        await _named(event, uow)
         await uow.facts.stock_changed(event.aggregate_id, event.stock)
 
 
 class RecordProductOnProductUpdated:
     async def __call__(self, event: ProductUpdatedV1, uow: AnalyticsUnitOfWork) -> None:
-        await uow.facts.product_named(
-            event.aggregate_id,
-            version=event.aggregate_version,
-            sku=event.sku,
-            name=event.name,
-            active=event.active,
-        )
+        await _named(event, uow)
 
 
 class RecordDeletionOnProductDeleted:

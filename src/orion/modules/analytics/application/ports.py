@@ -22,6 +22,21 @@ class OrderFact:
     total_amount: int
 
 
+class Line(Protocol):
+    """An order line as ordering's event and its record both say it."""
+
+    @property
+    def product_id(self) -> uuid.UUID: ...
+    @property
+    def sku(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_price_amount(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LineFact:
     product_id: uuid.UUID
@@ -29,6 +44,16 @@ class LineFact:
     name: str
     quantity: int
     unit_price_amount: int
+
+    @classmethod
+    def of(cls, line: Line) -> LineFact:
+        return cls(
+            product_id=line.product_id,
+            sku=line.sku,
+            name=line.name,
+            quantity=line.quantity,
+            unit_price_amount=line.unit_price_amount,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
