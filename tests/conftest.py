@@ -54,7 +54,16 @@ RUN_VHOST = None if "ORION_TEST_BROKER_URL" in os.environ else f"orion_test_{sec
 BROKER_URL = os.environ.get(
     "ORION_TEST_BROKER_URL", f"amqp://guest:guest@127.0.0.1:5672/{RUN_VHOST}"
 )
-MODULE_SCHEMAS = ("audit", "catalog", "identity", "notifications", "ordering", "payments")
+MODULE_SCHEMAS = (
+    "analytics",
+    "audit",
+    "catalog",
+    "dashboard",
+    "identity",
+    "notifications",
+    "ordering",
+    "payments",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -125,6 +125,20 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--full-name", default="Administrator", help="(default: Administrator)")
     _add_outbox_commands(commands)
     _add_payments_commands(commands)
+    analytics = commands.add_parser(
+        "analytics",
+        help="the analytics read model: rebuild it",
+        description="The analytics read model, fed by the other modules' events.",
+    )
+    analytics_actions = analytics.add_subparsers(dest="action", required=True, metavar="ACTION")
+    analytics_actions.add_parser(
+        "rebuild",
+        help="make the read model again from the other modules",
+        description="Make the analytics read model again from what the other modules answer "
+        "through their contracts (orders, payments, customers, stock), never their tables: "
+        "for a shop that adds the module late or lost its tables. Idempotent: run twice, it "
+        "gives the same figures. Prints what it read.",
+    )
     _add_dlq_commands(commands)
     _add_audit_command(commands)
     return root

@@ -17,8 +17,10 @@ from dependency_injector import containers, providers
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orion.modules.analytics import module as analytics
 from orion.modules.audit import module as audit
 from orion.modules.catalog import module as catalog
+from orion.modules.dashboard import module as dashboard
 from orion.modules.identity import module as identity
 from orion.modules.notifications import module as notifications
 from orion.modules.ordering import module as ordering
@@ -49,11 +51,19 @@ from orion.shared_kernel.adapters.metrics import (
     outbox_probe,
     queue_depth_probe,
 )
-from orion.shared_kernel.adapters.module import ModuleDefinition, Platform, RunningModule, start
+from orion.shared_kernel.adapters.module import (
+    CircuitState,
+    ModuleDefinition,
+    Platform,
+    RunningModule,
+    start,
+)
+from orion.shared_kernel.adapters.operations import OperationsDesk
 from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.settings import reveal
+from orion.shared_kernel.adapters.sql.audit import SqlAuditLog
 from orion.shared_kernel.adapters.sql.engine import (
     UNAVAILABLE,
     engine_for,
@@ -62,8 +72,10 @@ from orion.shared_kernel.adapters.sql.engine import (
 from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
 from orion.shared_kernel.adapters.sql.migrations import migrate
 from orion.shared_kernel.adapters.vault import database_credentials
+from orion.shared_kernel.application.audit import ListAuditLog
 from orion.shared_kernel.application.consistency import ListStuckMessages
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
+from orion.shared_kernel.application.operations import GetOperations, ReplayDeadLetters
 
 MODULES: tuple[ModuleDefinition[Any], ...] = (
     catalog.MODULE,
@@ -72,6 +84,8 @@ MODULES: tuple[ModuleDefinition[Any], ...] = (
     payments.MODULE,
     notifications.MODULE,
     audit.MODULE,
+    analytics.MODULE,
+    dashboard.MODULE,
 )
 MODULE_NAMES = tuple(definition.name for definition in MODULES)
 
@@ -126,6 +140,12 @@ class Orion:
         # what the relay drains and `orion outbox` reports; what workers prune
         self.outboxes = {name: module.definition.outbox for name, module in self.modules.items()}
         self.inboxes = {name: module.definition.inbox for name, module in self.modules.items()}
+        audits = {
+            name: module.definition.audit
+            for name, module in self.modules.items()
+            if module.definition.audit is not None
+        }
+        self.mediator.register(ListAuditLog, SqlAuditLog(self.engine, audits))
         self.broker: Broker = broker_for(settings, topology=self.subscriptions)
         stuck = ListStuckMessagesHandler(  # the platform's answer: it alone knows every outbox
             engine=self.engine,
@@ -134,6 +154,16 @@ class Orion:
             queues=lambda: [subscription.queue for subscription in self.subscriptions()],
         )
         self.mediator.register(ListStuckMessages, stuck)
+        desk = OperationsDesk(
+            engine=self.engine,
+            outboxes=self.outboxes,
+            broker_url=reveal(settings.broker_url),
+            queues=[subscription.queue for subscription in self.subscriptions()],
+            circuits=self.circuits(),
+            rates=self.exchange_rates,
+        )
+        self.mediator.register(GetOperations, desk.read)
+        self.mediator.register(ReplayDeadLetters, desk.replay)
         self.draining = False
         observe_pool(self.engine)
 
@@ -225,11 +255,16 @@ class Orion:
             readiness_checks=self._readiness_checks(),
         )
 
-    def metric_probes(self) -> list[Probe]:
-        """What ``/metrics`` reads at each scrape, besides this process's counters."""
+    def circuits(self) -> dict[str, CircuitState]:
+        """Every circuit breaker's state, by name."""
         circuits = dict(self.exchange_rates.circuits)
         for module in self.modules.values():
             circuits.update(module.circuits())
+        return circuits
+
+    def metric_probes(self) -> list[Probe]:
+        """What ``/metrics`` reads at each scrape, besides this process's counters."""
+        circuits = self.circuits()
         return [
             outbox_probe(self.engine, self.outboxes),
             *(probe for module in self.modules.values() for probe in module.metric_probes()),

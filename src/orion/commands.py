@@ -21,6 +21,7 @@ import sqlalchemy.exc
 import structlog
 
 from orion.bootstrap import Orion, UnknownModule
+from orion.modules.analytics.contracts.commands import RebuildAnalytics
 from orion.modules.audit.contracts.commands import AuditReport, RepairInvariant, RunAudit
 from orion.modules.catalog.contracts.commands import SeedDemoCatalog
 from orion.modules.identity.contracts.commands import CreateAdmin
@@ -157,6 +158,12 @@ async def _once(orion: Orion, args: argparse.Namespace, password: str, *, embedd
         await _reconcile(orion, args)
     elif args.command == "audit":
         await _audit(orion, args)
+    elif args.command == "analytics":
+        rebuilt = await orion.mediator.send(RebuildAnalytics())
+        print(
+            f"analytics rebuilt from {rebuilt.orders} orders, {rebuilt.payments} payments, "
+            f"{rebuilt.customers} customers, {rebuilt.products} products"
+        )
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:

@@ -25,7 +25,9 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
                             "SELECT version_num FROM ordering.alembic_version UNION ALL "
                             "SELECT version_num FROM payments.alembic_version UNION ALL "
                             "SELECT version_num FROM notifications.alembic_version UNION ALL "
-                            "SELECT version_num FROM audit.alembic_version"
+                            "SELECT version_num FROM audit.alembic_version UNION ALL "
+                            "SELECT version_num FROM analytics.alembic_version UNION ALL "
+                            "SELECT version_num FROM dashboard.alembic_version"
                         )
                     )
                 ).scalars()
@@ -45,12 +47,14 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         for shop in shops:
             await shop.aclose()
     assert versions == {
-        "catalog_0005",
-        "identity_0002",
-        "ordering_0003",
+        "catalog_0006",
+        "identity_0003",
+        "ordering_0004",
         "payments_0002",
         "notifications_0003",
         "audit_0001",
+        "analytics_0001",
+        "dashboard_0001",
     }
     # every table lives in its module's schema; nothing lands in public
     assert tables == {
@@ -93,6 +97,22 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
         "audit.repairs",
         "audit.inbox",
         "audit.outbox",
+        "catalog.audit_log",
+        "identity.audit_log",
+        "ordering.audit_log",
+        "analytics.alembic_version",
+        "analytics.customers",
+        "analytics.inbox",
+        "analytics.order_lines",
+        "analytics.orders",
+        "analytics.outbox",
+        "analytics.payments",
+        "analytics.products",
+        "dashboard.alembic_version",
+        "dashboard.audit_log",
+        "dashboard.inbox",
+        "dashboard.outbox",
+        "dashboard.web_sessions",
     }
 
 

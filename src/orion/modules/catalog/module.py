@@ -16,7 +16,7 @@ from orion.modules.catalog.adapters.cache import (
 from orion.modules.catalog.adapters.http.routes import catalog_blueprint
 from orion.modules.catalog.adapters.sql.read_model import SqlCatalogReadModel
 from orion.modules.catalog.adapters.sql.states import SqlCatalogStates
-from orion.modules.catalog.adapters.sql.tables import inbox, outbox
+from orion.modules.catalog.adapters.sql.tables import audit, inbox, outbox
 from orion.modules.catalog.adapters.sql.unit_of_work import SqlCatalogUnitOfWork
 from orion.modules.catalog.application import handlers
 from orion.modules.catalog.application.commands import (
@@ -42,6 +42,7 @@ from orion.modules.catalog.contracts.queries import (
     GetReservationStates,
     GetStockBalances,
     ListLiveReservations,
+    ListStockLevels,
     ListStockMoved,
 )
 from orion.modules.ordering.contracts.events import OrderCancelledV1, OrderPlacedV1
@@ -85,6 +86,7 @@ class CatalogContainer(containers.DeclarativeContainer):
     list_products = providers.Singleton(handlers.ListProductsHandler, read_model=read_model)
     product_facets = providers.Singleton(handlers.GetProductFacetsHandler, read_model=read_model)
     list_categories = providers.Singleton(handlers.ListCategoriesHandler, read_model=read_model)
+    stock_levels = providers.Singleton(handlers.ListStockLevelsHandler, read_model=read_model)
     products_for_order = providers.Singleton(
         handlers.GetProductsForOrderHandler, read_model=read_model
     )
@@ -124,6 +126,7 @@ class Catalog(ModuleDefinition[CatalogContainer]):
             Route(GetReservationStates, c.get_reservation_states()),
             Route(ListStockMoved, c.stock_moved()),
             Route(GetStockBalances, c.stock_balances()),
+            Route(ListStockLevels, c.stock_levels()),
             Route(SeedDemoCatalog, c.seed_demo()),
         ]
 
@@ -150,4 +153,4 @@ class Catalog(ModuleDefinition[CatalogContainer]):
         return refresh_job(c.platform().exchange_rates, c.settings())
 
 
-MODULE = Catalog(name=NAME, container=CatalogContainer, outbox=outbox, inbox=inbox)
+MODULE = Catalog(name=NAME, container=CatalogContainer, outbox=outbox, inbox=inbox, audit=audit)

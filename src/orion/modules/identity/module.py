@@ -11,12 +11,16 @@ from quart import Blueprint
 from orion.modules.identity.adapters.cache import CachedIdentityReadModel, stale_keys
 from orion.modules.identity.adapters.http.pages import account_pages_blueprint
 from orion.modules.identity.adapters.http.routes import Limits, identity_blueprint
-from orion.modules.identity.adapters.http.throttle import LoginLimits, LoginThrottle
+from orion.modules.identity.adapters.http.throttle import (
+    LoginLimits,
+    LoginThrottle,
+    ThrottledSignIn,
+)
 from orion.modules.identity.adapters.security.authenticator import SessionCheckingAuthenticator
 from orion.modules.identity.adapters.security.passwords import Argon2Hasher, common_passwords
 from orion.modules.identity.adapters.security.tokens import JwtAccessTokens, signing_keys
 from orion.modules.identity.adapters.sql.read_model import SqlIdentityReadModel
-from orion.modules.identity.adapters.sql.tables import inbox, outbox
+from orion.modules.identity.adapters.sql.tables import audit, inbox, outbox
 from orion.modules.identity.adapters.sql.unit_of_work import SqlIdentityUnitOfWork
 from orion.modules.identity.application import commands
 from orion.modules.identity.application.handlers import (
@@ -38,7 +42,8 @@ from orion.modules.identity.contracts.events import (
     RegistrationAskedV1,
     UserChangedV1,
 )
-from orion.modules.identity.contracts.queries import GetCustomerContact
+from orion.modules.identity.contracts.queries import GetCustomerContact, ListCustomerRecords
+from orion.modules.identity.contracts.sessions import EndSession, GetSessionRole, SignIn
 from orion.modules.identity.settings import IdentitySettings
 from orion.shared_kernel.adapters.cache import CacheInvalidation
 from orion.shared_kernel.adapters.http.auth import AUTHENTICATOR
@@ -97,6 +102,7 @@ class IdentityContainer(containers.DeclarativeContainer):
         sessions.RefreshHandler, uow=uow.provider, clock=clock, tokens=tokens
     )
     log_out = providers.Singleton(sessions.LogOutHandler, clock=clock)
+    end_session = providers.Singleton(sessions.EndSessionHandler, clock=clock)
     change_password = providers.Singleton(
         passwords.ChangePasswordHandler,
         uow=uow.provider,
@@ -125,6 +131,10 @@ class IdentityContainer(containers.DeclarativeContainer):
         queries.GetCustomerContactHandler, read_model=read_model
     )
     list_users = providers.Singleton(queries.ListUsersHandler, read_model=read_model)
+    session_role = providers.Singleton(queries.GetSessionRoleHandler, read_model=read_model)
+    customer_records = providers.Singleton(
+        queries.ListCustomerRecordsHandler, read_model=read_model
+    )
     complete_registration = providers.Singleton(
         CompleteRegistrationOnRegistrationAsked, clock=clock
     )
@@ -147,6 +157,9 @@ class IdentityContainer(containers.DeclarativeContainer):
             per_account=settings.provided.login_limit_per_account,
             max_delay_s=settings.provided.login_delay_max_s,
         ),
+    )
+    sign_in = providers.Singleton(
+        ThrottledSignIn, throttle=login_throttle, log_in=log_in, tokens=tokens
     )
     blueprint = providers.Singleton(
         identity_blueprint,
@@ -179,6 +192,10 @@ class Identity(ModuleDefinition[IdentityContainer]):
             Route(GetUser, c.get_user()),
             Route(GetCustomerContact, c.get_customer_contact()),
             Route(ListUsers, c.list_users()),
+            Route(ListCustomerRecords, c.customer_records()),
+            Route(SignIn, c.sign_in()),
+            Route(EndSession, c.end_session(), unit_of_work=c.uow),
+            Route(GetSessionRole, c.session_role()),
         ]
 
     def subscriptions(self, c: IdentityContainer) -> list[Subscription]:
@@ -199,4 +216,4 @@ class Identity(ModuleDefinition[IdentityContainer]):
         return {AUTHENTICATOR: c.authenticator()}
 
 
-MODULE = Identity(name=NAME, container=IdentityContainer, outbox=outbox, inbox=inbox)
+MODULE = Identity(name=NAME, container=IdentityContainer, outbox=outbox, inbox=inbox, audit=audit)

@@ -27,6 +27,7 @@ from orion.modules.notifications.adapters.sql.tables import inbox, outbox
 from orion.modules.notifications.adapters.sql.unit_of_work import SqlNotificationsUnitOfWork
 from orion.modules.notifications.application.handlers import (
     GetEmailsAboutHandler,
+    ListEmailsHandler,
     ListNotificationsHandler,
 )
 from orion.modules.notifications.application.policies import (
@@ -41,6 +42,7 @@ from orion.modules.notifications.application.policies import (
 from orion.modules.notifications.application.ports import Mailer
 from orion.modules.notifications.application.queries import ListNotifications
 from orion.modules.notifications.application.sending import EmailSender
+from orion.modules.notifications.contracts.log import ListEmails
 from orion.modules.notifications.contracts.queries import GetEmailsAbout
 from orion.modules.notifications.settings import NotificationsSettings
 from orion.modules.ordering.contracts.events import (
@@ -90,6 +92,7 @@ class NotificationsContainer(containers.DeclarativeContainer):
         GetEmailsAboutHandler,
         records=providers.Singleton(SqlEmailRecords, engine=platform.provided.engine),
     )
+    list_emails = providers.Singleton(ListEmailsHandler, read_model=log)
     public_url = settings.provided.public_url
     verification_email = providers.Singleton(
         SendVerificationEmailOnUserRegistered,
@@ -128,6 +131,7 @@ class Notifications(ModuleDefinition[NotificationsContainer]):
         return [
             Route(ListNotifications, c.list_notifications()),
             Route(GetEmailsAbout, c.emails_about()),
+            Route(ListEmails, c.list_emails()),
         ]
 
     def policies(

@@ -13,19 +13,21 @@ from orion.modules.catalog.contracts.events import StockReservationFailedV1, Sto
 from orion.modules.ordering.adapters.http.routes import ordering_blueprint
 from orion.modules.ordering.adapters.sql.metrics import orders_probe
 from orion.modules.ordering.adapters.sql.read_model import SqlOrderingReadModel
-from orion.modules.ordering.adapters.sql.tables import inbox, outbox
+from orion.modules.ordering.adapters.sql.tables import audit, inbox, outbox
 from orion.modules.ordering.adapters.sql.unit_of_work import SqlOrderingUnitOfWork
 from orion.modules.ordering.application import commands, queries
-from orion.modules.ordering.application.handlers import carts, checkout, orders
+from orion.modules.ordering.application.handlers import admin, carts, checkout, orders
 from orion.modules.ordering.application.policies import (
     AwaitPaymentOnStockReserved,
     CancelOrderOnPaymentFailed,
     CancelOrderOnStockReservationFailed,
     MarkOrderPaidOnPaymentCaptured,
 )
+from orion.modules.ordering.contracts.admin import GetOrderForAdmin, ListOrdersForAdmin, MoveOrder
 from orion.modules.ordering.contracts.queries import (
     GetOrderEvents,
     GetOrderStates,
+    ListOrderRecords,
     ListOrdersChanged,
 )
 from orion.modules.ordering.settings import OrderingSettings
@@ -79,12 +81,18 @@ class OrderingContainer(containers.DeclarativeContainer):
     cancel_order = providers.Singleton(orders.CancelOrderHandler, clock=clock)
     ship_order = providers.Singleton(orders.ShipOrderHandler, clock=clock)
     deliver_order = providers.Singleton(orders.DeliverOrderHandler, clock=clock)
+    move_order = providers.Singleton(
+        admin.MoveOrderHandler, ship=ship_order, deliver=deliver_order, cancel=cancel_order
+    )
     clean_up = providers.Singleton(orders.CleanUpHandler, clock=clock)
     get_order = providers.Singleton(orders.GetOrderHandler, read_model=read_model)
     list_orders = providers.Singleton(orders.ListOrdersHandler, search=read_model)
     orders_changed = providers.Singleton(orders.ListOrdersChangedHandler, states=read_model)
     order_states = providers.Singleton(orders.GetOrderStatesHandler, states=read_model)
     order_events = providers.Singleton(orders.GetOrderEventsHandler, states=read_model)
+    order_records = providers.Singleton(orders.ListOrderRecordsHandler, search=read_model)
+    orders_for_admin = providers.Singleton(admin.ListOrdersForAdminHandler, search=read_model)
+    order_for_admin = providers.Singleton(admin.GetOrderForAdminHandler, read_model=read_model)
     await_payment = providers.Singleton(AwaitPaymentOnStockReserved, clock=clock)
     cancel_out_of_stock = providers.Singleton(CancelOrderOnStockReservationFailed, clock=clock)
     mark_paid = providers.Singleton(MarkOrderPaidOnPaymentCaptured, clock=clock)
@@ -114,6 +122,10 @@ class Ordering(ModuleDefinition[OrderingContainer]):
             Route(ListOrdersChanged, c.orders_changed()),
             Route(GetOrderStates, c.order_states()),
             Route(GetOrderEvents, c.order_events()),
+            Route(ListOrderRecords, c.order_records()),
+            Route(ListOrdersForAdmin, c.orders_for_admin()),
+            Route(GetOrderForAdmin, c.order_for_admin()),
+            Route(MoveOrder, c.move_order(), unit_of_work=c.uow),
         ]
 
     def subscriptions(self, c: OrderingContainer) -> list[Subscription]:
@@ -154,4 +166,4 @@ class Ordering(ModuleDefinition[OrderingContainer]):
         return [orders_probe(c.platform().engine)]
 
 
-MODULE = Ordering(name=NAME, container=OrderingContainer, outbox=outbox, inbox=inbox)
+MODULE = Ordering(name=NAME, container=OrderingContainer, outbox=outbox, inbox=inbox, audit=audit)

@@ -24,6 +24,7 @@ from orion.modules.payments.adapters.sql.unit_of_work import SqlPaymentsUnitOfWo
 from orion.modules.payments.application.handlers import (
     GetOrderPaymentHandler,
     GetPaymentStatesHandler,
+    ListPaymentRecordsHandler,
     ListPaymentsChangedHandler,
     ReconcileHandler,
     RefundCapturedPaymentHandler,
@@ -37,6 +38,7 @@ from orion.modules.payments.contracts.commands import Reconcile, RefundCapturedP
 from orion.modules.payments.contracts.queries import (
     GetOrderPayment,
     GetPaymentStates,
+    ListPaymentRecords,
     ListPaymentsChanged,
 )
 from orion.modules.payments.settings import PaymentsSettings
@@ -116,6 +118,7 @@ class PaymentsContainer(containers.DeclarativeContainer):
     get_order_payment = providers.Singleton(GetOrderPaymentHandler, read_model=read_model)
     payments_changed = providers.Singleton(ListPaymentsChangedHandler, read_model=read_model)
     payment_states = providers.Singleton(GetPaymentStatesHandler, read_model=read_model)
+    payment_records = providers.Singleton(ListPaymentRecordsHandler, read_model=read_model)
 
 
 class Payments(ModuleDefinition[PaymentsContainer]):
@@ -126,6 +129,7 @@ class Payments(ModuleDefinition[PaymentsContainer]):
             Route(GetOrderPayment, c.get_order_payment()),
             Route(ListPaymentsChanged, c.payments_changed()),
             Route(GetPaymentStates, c.payment_states()),
+            Route(ListPaymentRecords, c.payment_records()),
             Route(Reconcile, c.reconcile()),
             Route(RefundCapturedPayment, c.refund_capture()),
         ]

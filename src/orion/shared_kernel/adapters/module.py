@@ -68,14 +68,22 @@ class ModuleDefinition(Generic[C]):
     module's ``adapters/sql/migrations``, in the schema named after it."""
 
     def __init__(
-        self, *, name: str, container: Callable[..., C], outbox: Table, inbox: Table
+        self,
+        *,
+        name: str,
+        container: Callable[..., C],
+        outbox: Table,
+        inbox: Table,
+        audit: Table | None = None,
     ) -> None:
         """``container``: the module's container class, called with ``platform`` and
-        ``settings`` (the module's own settings model)."""
+        ``settings`` (the module's own settings model). ``audit``: the module's audit log,
+        when admins change its data."""
         self.name = name
         self.container = container
         self.outbox = outbox
         self.inbox = inbox
+        self.audit = audit
 
     @abstractmethod
     def routes(self, container: C) -> Iterable[Route]:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from orion.shared_kernel.application.clock import Clock
 from orion.shared_kernel.domain.exchange import RatesUnavailable, RateTable, convert
@@ -96,6 +96,15 @@ class CurrencyConverter:
         if age > self._refresh / 2:
             self._refresh_in_background()
         return Quote(table=stored.table, fetched_at=stored.fetched_at, stale=age > self._refresh)
+
+    async def freshness(self) -> dict[str, Any]:
+        """When the rates in use were fetched, and whether they are past the refresh
+        interval (served ``stale``); reads the store only, fetches nothing."""
+        stored = await self._store.get()
+        if stored is None:
+            return {"fetched_at": None, "stale": True}
+        age = self._clock.now() - stored.fetched_at
+        return {"fetched_at": stored.fetched_at, "stale": age > self._refresh}
 
     async def refresh(self) -> StoredRates:
         """Fetches now (joining a refresh in flight) and stores what came."""

@@ -38,6 +38,11 @@ class AggregateRoot:
         """The events recorded since load and not yet pulled, left in place."""
         return tuple(self._events)
 
+    @property
+    def changed(self) -> bool:
+        """Whether it recorded anything since it was loaded or made (a new one has)."""
+        return bool(self._events) or self.version != self._loaded_version
+
     def pull_events(self) -> list[object]:
         events, self._events = self._events, []
         return events

@@ -12,10 +12,12 @@ from orion.modules.catalog.contracts.queries import (
     GetReservationStates,
     GetStockBalances,
     ListLiveReservations,
+    ListStockLevels,
     ListStockMoved,
     ProductForOrder,
     ReservationState,
     StockBalance,
+    StockLevel,
 )
 from orion.modules.catalog.domain.errors import StaleProduct
 from orion.modules.catalog.domain.product import Product, ProductChanges
@@ -211,3 +213,11 @@ def view(product: Product) -> ProductView:
         updated_at=product.updated_at,
         version=product.version,
     )
+
+
+class ListStockLevelsHandler:
+    def __init__(self, read_model: CatalogReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: ListStockLevels) -> list[StockLevel]:
+        return await self._read_model.stock_levels(query)

@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Protocol
 
 from orion.modules.catalog.contracts.queries import (
+    ListStockLevels,
     ProductForOrder,
     ReservationState,
     StockBalance,
+    StockLevel,
 )
 from orion.modules.catalog.domain.product import Product
 from orion.modules.catalog.domain.reservation import StockReservation
@@ -71,6 +73,7 @@ class CatalogReadModel(Protocol):
     async def products_for_order(
         self, product_ids: tuple[uuid.UUID, ...]
     ) -> list[ProductForOrder]: ...
+    async def stock_levels(self, query: ListStockLevels) -> list[StockLevel]: ...
 
 
 class CatalogStates(Protocol):

@@ -84,3 +84,23 @@ class GetStockBalances(Query[list[StockBalance]]):
     """The balances of these products; unknown ids are left out."""
 
     product_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockLevel:
+    """A product's stock on hand now (reservations taken off), with what names it."""
+
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    stock: int
+    active: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListStockLevels(Query[list[StockLevel]]):
+    """Up to ``limit`` products (deleted ones left out) whose id is after ``after``, by id (an
+    empty list: no more): what a read model fed by the catalog's events is rebuilt from."""
+
+    after: uuid.UUID | None = None
+    limit: int = 500

@@ -16,6 +16,7 @@ import uuid
 from orion.modules.identity.adapters.sql.read_model import SqlIdentityReadModel
 from orion.modules.identity.application.queries import UserPage, UserView
 from orion.modules.identity.contracts.events import UserChangedV1
+from orion.modules.identity.contracts.queries import CustomerRecord, ListCustomerRecords
 from orion.shared_kernel.adapters.cache import ReadThroughCache
 from orion.shared_kernel.application.messages import IntegrationEvent
 from orion.shared_kernel.application.primitives import from_primitive, to_primitive
@@ -46,6 +47,9 @@ class CachedIdentityReadModel:
 
     async def session_active(self, session_id: uuid.UUID, user_id: uuid.UUID) -> bool:
         return await self._inner.session_active(session_id, user_id)
+
+    async def customer_records(self, query: ListCustomerRecords) -> list[CustomerRecord]:
+        return await self._inner.customer_records(query)  # a rebuild's pass: nothing to keep
 
     async def session_role(self, session_id: uuid.UUID, user_id: uuid.UUID) -> str | None:
         return await self._inner.session_role(session_id, user_id)

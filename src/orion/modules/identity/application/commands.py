@@ -5,6 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from orion.modules.identity.contracts.users import (  # there since the dashboard sends them
+    ChangeRole as ChangeRole,
+)
+from orion.modules.identity.contracts.users import DisableUser as DisableUser
+from orion.modules.identity.contracts.users import EnableUser as EnableUser
 from orion.modules.identity.domain.user import Address
 from orion.shared_kernel.application.messages import Command
 
@@ -71,19 +76,3 @@ class ResetPassword(Command[None]):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VerifyEmail(Command[None]):
     token: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DisableUser(Command[UserView]):
-    user_id: uuid.UUID
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EnableUser(Command[UserView]):
-    user_id: uuid.UUID
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ChangeRole(Command[UserView]):
-    user_id: uuid.UUID
-    role: str

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from orion.modules.identity.contracts.queries import CustomerRecord, ListCustomerRecords
 from orion.modules.identity.domain.user import User
 from orion.shared_kernel.application.auth import Principal
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
@@ -118,3 +119,7 @@ class IdentityReadModel(Protocol):
     ) -> UserPage: ...
 
     async def session_active(self, session_id: uuid.UUID, user_id: uuid.UUID) -> bool: ...
+
+    async def session_role(self, session_id: uuid.UUID, user_id: uuid.UUID) -> str | None: ...
+
+    async def customer_records(self, query: ListCustomerRecords) -> list[CustomerRecord]: ...

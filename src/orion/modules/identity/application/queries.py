@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime
-from typing import Any
 
+from orion.modules.identity.contracts.users import (  # there since the dashboard asks them
+    GetUser as GetUser,
+)
+from orion.modules.identity.contracts.users import ListUsers as ListUsers
+from orion.modules.identity.contracts.users import UserPage as UserPage
+from orion.modules.identity.contracts.users import UserView as UserView
 from orion.modules.identity.domain.user import User
-from orion.shared_kernel.application.messages import Query
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UserView:
-    id: uuid.UUID
-    email: str
-    full_name: str
-    role: str
-    email_verified: bool
-    disabled: bool
-    shipping_address: dict[str, Any] | None
-    created_at: datetime
 
 
 def user_view(user: User) -> UserView:
@@ -38,27 +28,15 @@ def user_view(user: User) -> UserView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UserPage:
-    items: list[UserView]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class TokenPair:
     access_token: str
     refresh_token: str
     expires_in: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GetUser(Query[UserView]):
-    user_id: uuid.UUID
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ListUsers(Query[UserPage]):
-    q: str | None = None
-    role: str | None = None
-    disabled: bool | None = None
-    limit: int = 20
-    cursor: str | None = None
+__all__ = [
+    "GetUser",
+    "ListUsers",
+    "UserPage",
+    "UserView",
+]  # in the contracts since the dashboard asks them

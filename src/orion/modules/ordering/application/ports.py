@@ -6,7 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
-from orion.modules.ordering.contracts.queries import OrderEvents, OrderState
+from orion.modules.ordering.contracts.queries import (
+    ListOrderRecords,
+    OrderEvents,
+    OrderRecord,
+    OrderState,
+)
 from orion.modules.ordering.domain.cart import Cart
 from orion.modules.ordering.domain.order import Order
 from orion.shared_kernel.application.consistency import ChangedBetween
@@ -91,6 +96,8 @@ class OrderSearch(Protocol):
     tests (no fake repeats it)."""
 
     async def list_orders(self, query: ListOrders) -> OrderPage: ...
+
+    async def order_records(self, query: ListOrderRecords) -> list[OrderRecord]: ...
 
 
 class Rates(Protocol):

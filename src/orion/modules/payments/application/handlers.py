@@ -13,9 +13,11 @@ from orion.modules.payments.contracts.commands import (
 from orion.modules.payments.contracts.queries import (
     GetOrderPayment,
     GetPaymentStates,
+    ListPaymentRecords,
     ListPaymentsChanged,
     OrderPayment,
     PaymentAttemptView,
+    PaymentRecord,
     PaymentState,
 )
 from orion.modules.payments.domain.payment import Payment, PaymentStatus
@@ -124,3 +126,11 @@ def order_payment(payment: Payment) -> OrderPayment:
         created_at=payment.created_at,
         updated_at=payment.updated_at,
     )
+
+
+class ListPaymentRecordsHandler:
+    def __init__(self, read_model: PaymentsReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: ListPaymentRecords) -> list[PaymentRecord]:
+        return await self._read_model.records(query)

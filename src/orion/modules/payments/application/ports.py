@@ -6,7 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
-from orion.modules.payments.contracts.queries import OrderPayment, PaymentState
+from orion.modules.payments.contracts.queries import (
+    ListPaymentRecords,
+    OrderPayment,
+    PaymentRecord,
+    PaymentState,
+)
 from orion.modules.payments.domain.payment import Payment
 from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.unit_of_work import UnitOfWork
@@ -57,3 +62,4 @@ class PaymentsReadModel(Protocol):
         """One page of the payments in these statuses whose last change fell in the window."""
 
     async def of_orders(self, order_ids: tuple[uuid.UUID, ...]) -> list[PaymentState]: ...
+    async def records(self, query: ListPaymentRecords) -> list[PaymentRecord]: ...

@@ -66,3 +66,26 @@ class GetPaymentStates(Query[list[PaymentState]]):
     """The payments of these orders; orders without one are left out."""
 
     order_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentRecord:
+    """A payment's outcome and when each came: what a read model fed by payments' events is
+    rebuilt from. ``failure_reason`` is the provider's decline code."""
+
+    payment_id: uuid.UUID
+    order_id: uuid.UUID
+    amount: int
+    currency: str
+    failure_reason: str | None
+    captured_at: datetime | None
+    failed_at: datetime | None
+    refunded_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListPaymentRecords(Query[list[PaymentRecord]]):
+    """Up to ``limit`` payments whose id is after ``after``, by id (an empty list: no more)."""
+
+    after: uuid.UUID | None = None
+    limit: int = 500

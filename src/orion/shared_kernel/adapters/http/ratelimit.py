@@ -38,7 +38,8 @@ log = structlog.get_logger("orion.ratelimit")
 
 TRUSTED_PROXIES = "orion.trusted_proxies"
 UNLIMITED_PREFIXES = ("/health/", "/metrics", "/docs", "/openapi.json")
-AUTH_PREFIX = "/api/v1/auth/"
+# the API's sign-in routes, and the dashboard's sign-in page: per client address, fail closed
+AUTH_PREFIXES = ("/api/v1/auth/", "/admin/login")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -111,7 +112,7 @@ def install_rate_limits(app: Quart, limiter: RateLimiter, settings: PlatformSett
 
 
 async def _classify(path: str, settings: PlatformSettings) -> tuple[str, str, str]:
-    if path.startswith(AUTH_PREFIX):
+    if path.startswith(AUTH_PREFIXES):
         return "auth", settings.rate_limit_auth, client_address()
     if bearer_token() is not None:
         try:

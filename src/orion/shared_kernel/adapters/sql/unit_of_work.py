@@ -12,8 +12,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from orion.shared_kernel.adapters.sql.audit import AuditTrail, record
 from orion.shared_kernel.adapters.sql.engine import CommitUncertain
 from orion.shared_kernel.adapters.sql.outbox import outbox_rows
+from orion.shared_kernel.application import context
 from orion.shared_kernel.application.messages import IntegrationEvent
 from orion.shared_kernel.application.unit_of_work import A, EventMapper, StagedEvents, no_events
 
@@ -42,6 +44,7 @@ class SqlUnitOfWork:
         *,
         events: EventMapper = no_events,
         after_commit: AfterCommit | None = None,
+        audit: Table | None = None,
     ) -> None:
         self._engine = engine
         self._outbox = outbox
@@ -49,6 +52,8 @@ class SqlUnitOfWork:
         self._after_commit = after_commit
         self._connection: AsyncConnection | None = None
         self._staged = StagedEvents(events)
+        self._audit = audit
+        self._trail = AuditTrail()
 
     @property
     def connection(self) -> AsyncConnection:
@@ -63,6 +68,7 @@ class SqlUnitOfWork:
         self._connection = await self._engine.connect()
         await self._connection.begin()
         self._staged.clear()
+        self._trail.clear()
         self._open(self._connection)
         return self
 
@@ -102,13 +108,19 @@ class SqlUnitOfWork:
         return found is not None
 
     def track(self, aggregate: A) -> A:
-        """Called by repositories: the aggregate's recorded events are published on commit."""
+        """Called by repositories: the aggregate's recorded events are published on commit;
+        for an admin's write (``context.actor``) what it changed goes to the audit log."""
+        if self._audit is not None and context.actor.get() is not None:
+            self._trail.track(aggregate, new=aggregate.changed)  # tracked as added
         return self._staged.track(aggregate)
 
     def publish(self, *events: IntegrationEvent) -> None:
         self._staged.publish(*events)
 
     async def commit(self) -> None:
+        actor = context.actor.get()
+        if self._audit is not None and actor is not None:
+            await record(self.connection, self._audit, self._trail.rows(actor))
         events = self._staged.collect()
         if events:
             await self.connection.execute(self._outbox.insert(), outbox_rows(events))

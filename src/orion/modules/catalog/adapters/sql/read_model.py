@@ -28,7 +28,7 @@ from orion.modules.catalog.application.queries import (
     ProductPage,
     ProductView,
 )
-from orion.modules.catalog.contracts.queries import ProductForOrder
+from orion.modules.catalog.contracts.queries import ListStockLevels, ProductForOrder, StockLevel
 from orion.modules.catalog.domain.errors import ProductNotFound
 from orion.shared_kernel.adapters.sql import keyset
 from orion.shared_kernel.adapters.sql.compiled import CompiledQuery
@@ -183,6 +183,26 @@ class SqlCatalogReadModel:
                 currency=row.price_currency,
                 stock=row.stock,
                 active=row.active,
+            )
+            for row in rows
+        ]
+
+    async def stock_levels(self, query: ListStockLevels) -> list[StockLevel]:
+        statement = (
+            sa.select(
+                products.c.id, products.c.sku, products.c.name, products.c.stock, products.c.active
+            )
+            .where(products.c.deleted_at.is_(None))
+            .order_by(products.c.id)
+            .limit(query.limit)
+        )
+        if query.after is not None:
+            statement = statement.where(products.c.id > query.after)
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [
+            StockLevel(
+                product_id=row.id, sku=row.sku, name=row.name, stock=row.stock, active=row.active
             )
             for row in rows
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import TSVECTOR, UUID
 
+from orion.shared_kernel.adapters.sql.audit import audit_table
 from orion.shared_kernel.adapters.sql.inbox import inbox_table
 from orion.shared_kernel.adapters.sql.outbox import outbox_table
 
@@ -70,3 +71,4 @@ stock_movements = sa.Table(
 
 inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)
+audit = audit_table(metadata)  # admins' writes (ADR 31)

@@ -29,6 +29,7 @@ from orion.shared_kernel.application.unit_of_work import A
 from orion.shared_kernel.domain.money import Money
 
 from .tables import (
+    audit,
     inbox,
     outbox,
     products,
@@ -159,7 +160,7 @@ class SqlCatalogUnitOfWork(SqlUnitOfWork):
 
     def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
         super().__init__(
-            engine, outbox, inbox, events=integration_events, after_commit=after_commit
+            engine, outbox, inbox, events=integration_events, after_commit=after_commit, audit=audit
         )
 
     def _open(self, connection: AsyncConnection) -> None:

@@ -27,6 +27,12 @@ from dataclasses import dataclass
 import structlog
 from limits import parse
 
+from orion.modules.identity.application.commands import LogIn
+from orion.modules.identity.application.ports import AccessTokens
+from orion.modules.identity.application.queries import TokenPair
+from orion.modules.identity.contracts.sessions import SignedIn, SignIn
+from orion.modules.identity.domain.errors import InvalidCredentials
+from orion.modules.identity.domain.user import normalize_email
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 
 FIRST_DELAY_S = 0.25
@@ -85,3 +91,30 @@ class LoginThrottle:
             return 0.0
         growing: float = FIRST_DELAY_S * 2 ** (failures - self._ceiling)
         return min(self._limits.max_delay_s, growing)
+
+
+class ThrottledSignIn:
+    """The login of another module's sign-in page (``SignIn``), counted as the API's is."""
+
+    def __init__(
+        self,
+        throttle: LoginThrottle,
+        log_in: Callable[[LogIn], Awaitable[TokenPair]],
+        tokens: AccessTokens,
+    ) -> None:
+        self._throttle = throttle
+        self._log_in = log_in
+        self._tokens = tokens
+
+    async def __call__(self, command: SignIn) -> SignedIn:
+        account, address = normalize_email(command.email), command.client_address
+        await self._throttle.before(account, address)
+        try:
+            pair = await self._log_in(LogIn(email=command.email, password=command.password))
+        except InvalidCredentials:
+            await self._throttle.failed(account, address)
+            raise
+        principal = self._tokens.read(pair.access_token)
+        return SignedIn(
+            user_id=principal.user_id, session_id=principal.session_id, role=principal.role
+        )

@@ -9,10 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orion.modules.identity.application.queries import UserPage, UserView
+from orion.modules.identity.contracts.queries import CustomerRecord, ListCustomerRecords
 from orion.modules.identity.domain.errors import UserNotFound
 from orion.shared_kernel.adapters.sql import keyset
 from orion.shared_kernel.adapters.sql.compiled import CompiledQuery
 from orion.shared_kernel.adapters.sql.engine import autocommit
+from orion.shared_kernel.domain.roles import CUSTOMER
 
 from .tables import sessions, users
 
@@ -90,6 +92,19 @@ class SqlIdentityReadModel:
             items=[_view(row) for row in rows[:limit]],
             next_cursor=keyset.next_cursor(list(rows), key, limit),
         )
+
+    async def customer_records(self, query: ListCustomerRecords) -> list[CustomerRecord]:
+        statement = (
+            sa.select(users.c.id, users.c.created_at)
+            .where(users.c.role == CUSTOMER)
+            .order_by(users.c.id)
+            .limit(query.limit)
+        )
+        if query.after is not None:
+            statement = statement.where(users.c.id > query.after)
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [CustomerRecord(user_id=row.id, registered_at=row.created_at) for row in rows]
 
     async def session_active(self, session_id: uuid.UUID, user_id: uuid.UUID) -> bool:
         return await self.session_role(session_id, user_id) is not None

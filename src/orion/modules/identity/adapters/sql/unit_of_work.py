@@ -18,7 +18,7 @@ from orion.modules.identity.domain.user import Address, User
 from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork, Track
 from orion.shared_kernel.domain.roles import ADMIN
 
-from .tables import inbox, one_time_tokens, outbox, refresh_tokens, sessions, users
+from .tables import audit, inbox, one_time_tokens, outbox, refresh_tokens, sessions, users
 
 
 class SqlUserRepository:
@@ -201,7 +201,7 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
 
     def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
         super().__init__(
-            engine, outbox, inbox, events=integration_events, after_commit=after_commit
+            engine, outbox, inbox, events=integration_events, after_commit=after_commit, audit=audit
         )
 
     def _open(self, connection: AsyncConnection) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from orion.modules.identity.application.ports import IdentityReadModel
 from orion.modules.identity.application.queries import GetUser, ListUsers, UserPage, UserView
-from orion.modules.identity.contracts.queries import CustomerContact, GetCustomerContact
+from orion.modules.identity.contracts.queries import (
+    CustomerContact,
+    CustomerRecord,
+    GetCustomerContact,
+    ListCustomerRecords,
+)
+from orion.modules.identity.contracts.sessions import GetSessionRole
 
 
 class GetUserHandler:
@@ -37,3 +43,19 @@ class ListUsersHandler:
             limit=query.limit,
             cursor=query.cursor,
         )
+
+
+class ListCustomerRecordsHandler:
+    def __init__(self, read_model: IdentityReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: ListCustomerRecords) -> list[CustomerRecord]:
+        return await self._read_model.customer_records(query)
+
+
+class GetSessionRoleHandler:
+    def __init__(self, read_model: IdentityReadModel) -> None:
+        self._read_model = read_model
+
+    async def __call__(self, query: GetSessionRole) -> str | None:
+        return await self._read_model.session_role(query.session_id, query.user_id)

@@ -14,6 +14,7 @@ from orion.modules.identity.application.ports import (
 )
 from orion.modules.identity.application.queries import TokenPair
 from orion.modules.identity.application.tokens import SESSION_LIFETIME, new_secret, token_hash
+from orion.modules.identity.contracts.sessions import EndSession
 from orion.modules.identity.domain.errors import AccountDisabled, InvalidCredentials, SessionEnded
 from orion.modules.identity.domain.user import User, normalize_email
 from orion.shared_kernel.application.auth import Principal
@@ -105,6 +106,14 @@ class RefreshHandler:
             await uow.sessions.rotate(session.id, presented, refresh_hash, now)
             await uow.commit()
         return _token_pair(self._tokens, user, session.id, refresh, now)
+
+
+class EndSessionHandler:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    async def __call__(self, command: EndSession, uow: IdentityUnitOfWork) -> None:
+        await uow.sessions.revoke(command.session_id, now=self._clock.now(), reason="logout")
 
 
 class LogOutHandler:

@@ -24,7 +24,14 @@ from orion.modules.ordering.contracts.events import (
     OrderPlacedV1,
     OrderShippedV1,
 )
-from orion.modules.ordering.contracts.queries import OrderEvents, OrderState
+from orion.modules.ordering.contracts.queries import (
+    ListOrderRecords,
+    OrderEvents,
+    OrderRecord,
+    OrderRecordLine,
+    OrderRecordStep,
+    OrderState,
+)
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.shared_kernel.adapters.sql import keyset
@@ -33,7 +40,7 @@ from orion.shared_kernel.application.consistency import ChangedBetween
 from orion.shared_kernel.application.unit_of_work import A
 from orion.shared_kernel.domain.money import Money
 
-from .tables import order_history, order_summaries
+from .tables import order_history, order_lines, order_summaries, orders
 from .unit_of_work import SqlOrderRepository, recall
 
 _SORT_KEYS: dict[str, sa.Column[Any]] = {
@@ -57,6 +64,53 @@ class SqlOrderingReadModel:
     async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
         async with self._engine.connect() as connection:
             return await recall(connection, customer_id, key)
+
+    async def order_records(self, query: ListOrderRecords) -> list[OrderRecord]:
+        """One page of orders by id, with their lines and history: three statements."""
+        statement = sa.select(orders).order_by(orders.c.id).limit(query.limit)
+        if query.after is not None:
+            statement = statement.where(orders.c.id > query.after)
+        async with self._engine.connect() as connection:
+            found = (await connection.execute(statement)).all()
+            ids = [row.id for row in found]
+            lines = await connection.execute(
+                sa.select(order_lines)
+                .where(order_lines.c.order_id.in_(ids))
+                .order_by(order_lines.c.order_id, order_lines.c.position)
+            )
+            steps = await connection.execute(
+                sa.select(order_history)
+                .where(order_history.c.order_id.in_(ids))
+                .order_by(order_history.c.order_id, order_history.c.position)
+            )
+        lines_of: dict[uuid.UUID, list[OrderRecordLine]] = {order_id: [] for order_id in ids}
+        for line in lines:
+            lines_of[line.order_id].append(
+                OrderRecordLine(
+                    product_id=line.product_id,
+                    sku=line.sku,
+                    name=line.name,
+                    quantity=line.quantity,
+                    unit_price_amount=line.unit_price_amount,
+                )
+            )
+        history_of: dict[uuid.UUID, list[OrderRecordStep]] = {order_id: [] for order_id in ids}
+        for step in steps:
+            history_of[step.order_id].append(
+                OrderRecordStep(status=step.status, at=step.at, reason=step.reason)
+            )
+        return [
+            OrderRecord(
+                order_id=row.id,
+                customer_id=row.customer_id,
+                currency=row.currency,
+                total_amount=row.total_amount,
+                placed_at=row.placed_at,
+                lines=lines_of[row.id],
+                history=history_of[row.id],
+            )
+            for row in found
+        ]
 
     async def list_orders(self, query: ListOrders) -> OrderPage:
         summaries = order_summaries.c

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import BYTEA, JSONB, UUID
 
+from orion.shared_kernel.adapters.sql.audit import audit_table
 from orion.shared_kernel.adapters.sql.inbox import inbox_table
 from orion.shared_kernel.adapters.sql.outbox import outbox_table
 
@@ -122,3 +123,4 @@ idempotency_keys = sa.Table(
 
 inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)
+audit = audit_table(metadata)  # admins' writes (ADR 31)

@@ -30,6 +30,7 @@ from orion.shared_kernel.domain.errors import ConcurrencyConflict
 from orion.shared_kernel.domain.money import Money
 
 from .tables import (
+    audit,
     cart_items,
     carts,
     idempotency_keys,
@@ -352,7 +353,7 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
     idempotency: SqlIdempotencyRecords
 
     def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(engine, outbox, inbox, events=integration_events)
+        super().__init__(engine, outbox, inbox, events=integration_events, audit=audit)
 
     def _open(self, connection: AsyncConnection) -> None:
         self.carts = SqlCartRepository(connection, self.track)

@@ -27,8 +27,10 @@ from orion.modules.ordering.application.queries import (
 from orion.modules.ordering.contracts.queries import (
     GetOrderEvents,
     GetOrderStates,
+    ListOrderRecords,
     ListOrdersChanged,
     OrderEvents,
+    OrderRecord,
     OrderState,
 )
 from orion.modules.ordering.domain.errors import OrderNotFound
@@ -124,3 +126,11 @@ class GetOrderEventsHandler:
 
     async def __call__(self, query: GetOrderEvents) -> list[OrderEvents]:
         return await self._states.events_of(query.order_ids)
+
+
+class ListOrderRecordsHandler:
+    def __init__(self, search: OrderSearch) -> None:
+        self._search = search
+
+    async def __call__(self, query: ListOrderRecords) -> list[OrderRecord]:
+        return await self._search.order_records(query)

@@ -1,0 +1,3 @@
+"""The analytics module's adapters: its SQL read model."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""adapters/sql/migrations of the analytics module."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The analytics module's domain: the period asked about."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""adapters/sql of the dashboard module."""
+
+from __future__ import annotations

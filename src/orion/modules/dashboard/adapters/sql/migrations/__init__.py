@@ -1,0 +1,3 @@
+"""adapters/sql/migrations of the dashboard module."""
+
+from __future__ import annotations

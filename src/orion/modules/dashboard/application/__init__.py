@@ -1,0 +1,3 @@
+"""The dashboard's use cases: its sign-in sessions."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The dashboard's domain: its errors."""
+
+from __future__ import annotations

@@ -1,0 +1,87 @@
+"""The operations page's reads and its replay, over what the composition root holds: every
+module's outbox, the broker's dead-letter queues, the circuit breakers, the exchange rates."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from orion.shared_kernel.adapters.messaging import operations
+from orion.shared_kernel.application.exchange_rates import CurrencyConverter
+from orion.shared_kernel.application.operations import (
+    Breaker,
+    DeadLetterQueue,
+    DeadLetterView,
+    GetOperations,
+    Operations,
+    OutboxBacklog,
+    RatesFreshness,
+    ReplayDeadLetters,
+)
+from orion.shared_kernel.domain.errors import NotFound
+
+
+class OperationsDesk:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        outboxes: Mapping[str, sa.Table],
+        broker_url: str | None,
+        queues: Sequence[str],
+        circuits: Mapping[str, Callable[[], Awaitable[str]]],
+        rates: CurrencyConverter,
+    ) -> None:
+        self._engine, self._outboxes = engine, outboxes
+        self._broker_url, self._queues = broker_url, queues
+        self._circuits, self._rates = circuits, rates
+
+    async def read(self, query: GetOperations) -> Operations:
+        statuses = await operations.outbox_status(self._engine, self._outboxes)
+        return Operations(
+            outboxes=[
+                OutboxBacklog(
+                    module=status.module,
+                    pending=status.pending,
+                    parked=status.parked,
+                    oldest_pending_age_s=status.oldest_pending_age_s,
+                )
+                for status in statuses
+            ],
+            dead_letters=await self._dead_letters(query.letters_per_queue),
+            breakers=[
+                Breaker(name=name, state=await read())
+                for name, read in sorted(self._circuits.items())
+            ],
+            rates=RatesFreshness(source=self._rates.source_name, **await self._rates.freshness()),
+        )
+
+    async def _dead_letters(self, per_queue: int) -> list[DeadLetterQueue] | None:
+        if self._broker_url is None:
+            return None
+        counts = await operations.dead_letter_counts(self._broker_url, self._queues)
+        found = []
+        for queue, count in counts.items():
+            letters = []
+            if count:
+                letters = [
+                    DeadLetterView(
+                        message_id=letter.message_id,
+                        type=letter.type,
+                        attempts=letter.attempts,
+                        error=letter.error,
+                        failed_at=letter.failed_at,
+                    )
+                    for letter in await operations.peek_dead_letters(
+                        self._broker_url, queue, per_queue
+                    )
+                ]
+            found.append(DeadLetterQueue(queue=queue, messages=count, letters=letters))
+        return found
+
+    async def replay(self, command: ReplayDeadLetters) -> int:
+        if self._broker_url is None or command.queue not in self._queues:
+            raise NotFound(f"no dead-letter queue of {command.queue!r} here")
+        return await operations.replay_dead_letters(self._broker_url, command.queue)
