@@ -278,6 +278,7 @@ class FakeOrdering:
             mediator=self.mediator,
             exchange_rates=cast(Any, self.rates),
             cache_backend=cast(Any, None),
+            cache_ttl_s=60,
             limiter=cast(Any, None),
         )
         self.container = OrderingContainer(platform=platform, settings=OrderingSettings())

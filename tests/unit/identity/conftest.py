@@ -84,6 +84,7 @@ def identity() -> Identity:
         mediator=InProcessMediator(),
         exchange_rates=cast(Any, None),
         cache_backend=cast(Any, None),
+        cache_ttl_s=60,
         limiter=cast(Any, None),
     )
     fakes = {
