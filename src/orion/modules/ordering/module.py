@@ -63,13 +63,12 @@ class OrderingContainer(containers.DeclarativeContainer):
         checkout.IdempotentCheckout,
         handler=providers.Singleton(
             checkout.PlaceOrderHandler,
-            uow=uow.provider,
+            read_model=read_model,
             clock=clock,
             mediator=mediator,
             rates=exchange_rates,
         ),
         uow=uow.provider,
-        read_model=read_model,
     )
     cancel_order = providers.Singleton(orders.CancelOrderHandler, clock=clock)
     ship_order = providers.Singleton(orders.ShipOrderHandler, clock=clock)
