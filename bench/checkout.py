@@ -70,6 +70,7 @@ from _common import (
     throwaway_vhost,
 )
 from orion.bootstrap import Orion
+from orion.modules.catalog.contracts.commands import SeedDemoCatalog
 from orion.modules.identity.application.commands import LogIn, Register
 from orion.modules.ordering.application.commands import OpenCart
 from orion.modules.ordering.contracts.events import OrderPlacedV1
@@ -138,7 +139,7 @@ async def prepare(database: str, settings: Settings, count: int, lines: int) -> 
     orion = Orion(settings, database_url(database))
     try:
         await orion.migrate()
-        await orion.seed_demo()
+        await orion.mediator.send(SeedDemoCatalog(only_if_empty=False))
         async with orion.engine.begin() as connection:
             await connection.execute(
                 sa.text("UPDATE catalog.products SET stock = :stock"), {"stock": STOCK}

@@ -223,6 +223,16 @@ def _recalled(
     return None if kept is None else (kept.fingerprint, kept.response)
 
 
+class FakeSettlingBacklog:
+    """As many unsettled orders as a test says (``count``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def unsettled(self) -> int:
+        return self.count
+
+
 class FakeCatalog:
     """The catalog's answer to ``GetProductsForOrder``: unknown ids are left out. ``on_ask``,
     when set, runs at the next question (what happens meanwhile), once."""
@@ -290,6 +300,8 @@ class FakeOrdering:
         self.container = OrderingContainer(platform=platform, settings=OrderingSettings())
         self.container.uow.override(providers.Object(self.uow))
         self.container.read_model.override(providers.Object(FakeOrderingReadModel(self.uow)))
+        self.backlog = FakeSettlingBacklog()
+        self.container.backlog.override(providers.Object(self.backlog))
         for route in MODULE.routes(self.container):
             self.mediator.register(route.message, route.handler, unit_of_work=route.unit_of_work)
 

@@ -46,7 +46,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
     assert versions == {
         "catalog_0003",
         "identity_0002",
-        "ordering_0002",
+        "ordering_0003",
         "payments_0001",
         "notifications_0002",
     }

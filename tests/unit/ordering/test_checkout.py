@@ -12,11 +12,14 @@ from orion.modules.ordering.contracts.events import OrderPlacedV1
 from orion.modules.ordering.domain.errors import (
     CartChanged,
     CartEmpty,
+    CheckoutBusy,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
     ProductsUnavailable,
 )
 from orion.modules.ordering.domain.order import OrderStatus
+from orion.modules.ordering.settings import OrderingSettings
+from orion.shared_kernel.domain.errors import DependencyUnavailable
 from orion.shared_kernel.domain.money import Money
 from tests.fakes.ordering import FakeOrdering
 from tests.unit.ordering.conftest import USD_PER_EUR, place_order
@@ -227,3 +230,19 @@ async def test_an_order_in_the_catalogs_own_currency_asks_for_no_rates(shop: Fak
     assert shop.rates.quotes == 0
     assert shop.uow.order(placed.order.id).applied_rate is None
     assert placed.order.total == Money(amount=1_699, currency="EUR")
+
+
+async def test_checkout_is_refused_while_the_backlog_is_at_its_bound(shop: FakeOrdering) -> None:
+    """ADR 40: past ``ORION_CHECKOUT_MAX_UNSETTLED`` unsettled orders, no order is taken."""
+    ada, _, _ = await cart_of_two(shop)
+    shop.backlog.count = OrderingSettings().checkout_max_unsettled
+
+    with pytest.raises(CheckoutBusy) as refused:
+        await shop.checkout(place_order(ada))
+
+    assert isinstance(refused.value, DependencyUnavailable)  # 503, with Retry-After
+    assert_nothing_committed(shop, ada, lines=2)
+    shop.backlog.count -= 1
+    placed = await shop.checkout(place_order(ada))
+    assert not placed.replayed
+    assert shop.uow.commits == 1

@@ -68,6 +68,13 @@ class OrderingUnitOfWork(UnitOfWork, Protocol):
     idempotency: IdempotencyRecords
 
 
+class SettlingBacklog(Protocol):
+    """Orders the saga has not settled yet: placed, not yet paid or cancelled."""
+
+    async def unsettled(self) -> int:
+        """Their number, as recently as the adapter promises (checkout asks on every order)."""
+
+
 class OrderingReadModel(Protocol):
     """Reads outside any transaction."""
 

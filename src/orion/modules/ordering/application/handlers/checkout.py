@@ -14,12 +14,18 @@ from dataclasses import dataclass
 from orion.modules.catalog.contracts.queries import GetProductsForOrder, ProductForOrder
 from orion.modules.identity.contracts.queries import CustomerContact, GetCustomerContact
 from orion.modules.ordering.application.commands import PlacedOrder, PlaceOrder
-from orion.modules.ordering.application.ports import OrderingReadModel, OrderingUnitOfWork, Rates
+from orion.modules.ordering.application.ports import (
+    OrderingReadModel,
+    OrderingUnitOfWork,
+    Rates,
+    SettlingBacklog,
+)
 from orion.modules.ordering.application.queries import OrderView, order_view
 from orion.modules.ordering.domain.cart import Cart
 from orion.modules.ordering.domain.errors import (
     CartChanged,
     CartEmpty,
+    CheckoutBusy,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
     MixedCurrencies,
@@ -122,8 +128,10 @@ class PlaceOrderHandler:
 
 
 class IdempotentCheckout:
-    """``PlaceOrderHandler``, once per (customer, Idempotency-Key).
+    """``PlaceOrderHandler``, once per (customer, Idempotency-Key), while the saga keeps up.
 
+    0. Refused (``CheckoutBusy``, 503 with Retry-After) while ``max_unsettled`` orders or
+       more wait for the saga: past that, taking orders only grows a backlog (ADR 40).
     1. The handler's reads, outside any transaction.
     2. One transaction: the key is claimed and its kept response recalled in one statement
        (``IdempotencyKeyInUse``, 409, while another request holds it), the order placed and
@@ -138,11 +146,22 @@ class IdempotentCheckout:
     only on those answers spares every first request a second look-up (ADR 9).
     """
 
-    def __init__(self, handler: PlaceOrderHandler, uow: Callable[[], OrderingUnitOfWork]) -> None:
+    def __init__(
+        self,
+        handler: PlaceOrderHandler,
+        uow: Callable[[], OrderingUnitOfWork],
+        backlog: SettlingBacklog,
+        max_unsettled: int,
+    ) -> None:
         self._handler = handler
         self._uow = uow
+        self._backlog = backlog
+        self._max_unsettled = max_unsettled
 
     async def __call__(self, command: PlaceOrder) -> PlacedOrder:
+        unsettled = await self._backlog.unsettled()
+        if unsettled >= self._max_unsettled:
+            raise CheckoutBusy(f"{unsettled} orders are waiting to be settled; retry shortly")
         customer_id, key = command.customer_id, command.idempotency_key
         reads = await self._handler.read(command)
         async with self._uow() as uow:
