@@ -5,15 +5,12 @@ trusted proxies; and Redis down: reads fail open, sign-in fails closed."""
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 from pydantic import SecretStr
 
-from orion.bootstrap import Orion
 from orion.modules.catalog.application.commands import CreateProduct
 from orion.modules.identity.application.commands import Register
 from orion.shared_kernel.adapters.ratelimit import (
@@ -23,30 +20,12 @@ from orion.shared_kernel.adapters.ratelimit import (
 )
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.domain.errors import DependencyUnavailable
-from tests.conftest import REDIS_URL, Client, shop_settings
+from tests.conftest import REDIS_URL, Shop
 from tests.integration.ordering.helpers import PASSWORD, customer
 
 RATES = "/api/v1/exchange-rates"  # no database behind it: only the limit is measured
 PROXY: dict[str, Any] = {"client": ("127.0.0.1", 40000)}  # a proxy on loopback
 PEER: dict[str, Any] = {"client": ("192.0.2.10", 40000)}  # a client seen directly
-Shop = Callable[..., AbstractAsyncContextManager[tuple[Orion, Client]]]
-
-
-@pytest.fixture
-def shop(orion: Orion, database_url: str) -> Shop:
-    """An Orion on the test database with these settings, and a client of its app."""
-
-    @asynccontextmanager
-    async def make(**settings: Any) -> AsyncIterator[tuple[Orion, Client]]:
-        instance = Orion(shop_settings(**settings), database_url)
-        try:
-            app = instance.create_app()
-            async with app.test_app() as test_app:
-                yield instance, test_app.test_client()
-        finally:
-            await instance.aclose()
-
-    return make
 
 
 def forwarded(chain: str) -> dict[str, str]:
