@@ -12,7 +12,8 @@ in one run, rounds alternated:
          order number, the order, its lines, its history and its summary row, the emptied
          cart, the kept response (JSONB) and the outbox row; a pool as large as Orion's.
   api    `python -m orion serve --no-workers --no-relay`: the request path alone; the
-         outbox rows stay where they are.
+         outbox rows stay where they are (so its orders never settle, and its bound on them,
+         ORION_CHECKOUT_MAX_UNSETTLED, is lifted).
   serve  `python -m orion serve`: as deployed on one machine, with the outbox relay and every
          module's consumers in the process, on RabbitMQ (a throwaway virtual host): each order
          also runs its saga (stock, payment, emails) on the same core. How far the relay and
@@ -22,8 +23,10 @@ in one run, rounds alternated:
 Each customer is a loop: its cart is refilled (one INSERT ... SELECT of its lines and a version
 bump, sent by asyncpg from this process, the same for every side, untimed), then the order is
 placed, timed (a POST with a new Idempotency-Key; 202 expected). orders/s counts the orders
-completed in the round. The database copies, the virtual host and a data dir are removed at
-the end, whatever happens.
+completed in the round. After the rounds, a steady run on the serve side (--rate orders/s on
+an open-loop schedule, 50 by default, for --steady-duration s) times each order from placed
+to paid, as its own history stamps the two. The database copies, the virtual host and a data
+dir are removed at the end, whatever happens.
 """
 
 from __future__ import annotations
@@ -397,6 +400,10 @@ class Http:
             await writer.wait_closed()
 
 
+class Refused(RuntimeError):
+    """Checkout answered 503 (ADR 40: too many orders wait for the saga)."""
+
+
 async def place_http(http: Http, customer: Customer, port: int) -> None:
     head = (
         f"POST /api/v1/orders HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
@@ -404,6 +411,8 @@ async def place_http(http: Http, customer: Customer, port: int) -> None:
         f"Idempotency-Key: {uuid.uuid4()}\r\n"
     ).encode()
     status, body = await http.post(head, ORDER_BODY)
+    if status == 503:
+        raise Refused(body.decode(errors="replace"))
     if status != 202:
         answer = body.decode(errors="replace")
         raise RuntimeError(f"POST /api/v1/orders answered {status}: {answer}")
@@ -567,6 +576,7 @@ class Steady:
     placed: int
     paid: int  # of those, paid once the saga had caught up
     late: int  # orders that found no idle customer on time (the schedule slipped)
+    refused: int  # answered 503: past the bound on unsettled orders (ADR 40)
     p50_ms: float
     p99_ms: float
     max_ms: float
@@ -585,13 +595,16 @@ async def steady(side: Side, customers: list[Customer], rate: float, seconds: fl
         idle.put_nowait(number)
     connections = [Http(port) for _ in customers]
     tasks: list[asyncio.Task[None]] = []
-    late = 0
+    late = refused = 0
 
     async def order(number: int) -> None:
+        nonlocal refused
         customer = customers[number]
         try:
             await refills.execute(REFILL, customer.cart_id, customer.products)
             await place_http(connections[number], customer, port)
+        except Refused:
+            refused += 1
         finally:
             idle.put_nowait(number)
 
@@ -625,6 +638,7 @@ async def steady(side: Side, customers: list[Customer], rate: float, seconds: fl
         placed=len(rows),
         paid=len(times),
         late=late,
+        refused=refused,
         p50_ms=percentile(times, 50) * 1000,
         p99_ms=percentile(times, 99) * 1000,
         max_ms=max(times) * 1000,
@@ -637,6 +651,7 @@ def describe_steady(result: Steady, seconds: float) -> str:
         f" p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, max {result.max_ms:.1f} ms;"
         f" {result.paid} of {result.placed} orders paid"
         + (f"; {result.late} sent late (no idle customer)" if result.late else "")
+        + (f"; {result.refused} refused with 503 (ADR 40)" if result.refused else "")
     )
 
 
