@@ -82,27 +82,52 @@ def _rabbitmqctl(*arguments: str) -> str | None:
 
 @pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down, their logs kept
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fails the run if any log line of it holds a password, a token or a key."""
+    """Fails the run if any log line of it holds a password, a token or a key. Each process
+    of the run looks through its own logs (an xdist worker knows the secrets its tests
+    registered) and a worker hands its findings to the controller, which reports them all."""
     found = leaks(LOG_DIR, SECRETS)
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if found:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    if reporter is not None:
-        lines = sum(path.read_bytes().count(b"\n") for path in LOG_DIR.iterdir())
-        reporter.write_line(
-            f"log hygiene: {lines} log lines of this run in {LOG_DIR}, "
-            f"{len(found)} with a secret" + "".join(f"\n  {leak}" for leak in found[:50]),
-            red=bool(found),
-        )
+    lines = sum(path.read_bytes().count(b"\n") for path in LOG_DIR.iterdir())
     if not found and "ORION_TEST_LOG_DIR" not in os.environ:
         shutil.rmtree(LOG_DIR, ignore_errors=True)  # kept only when asked for, or to look at
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["log_hygiene"] = (lines, [f"{LOG_DIR}/{leak}" for leak in found])
+        return
+    for worker_lines, worker_found in _WORKERS_LOGS:
+        lines += worker_lines
+        found += worker_found
+    if found:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"log hygiene: {lines} log lines of this run, {len(found)} with a secret"
+            + "".join(f"\n  {leak}" for leak in found[:50]),
+            red=bool(found),
+        )
+
+
+_WORKERS_LOGS: list[tuple[int, list[str]]] = []
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """An xdist worker's log hygiene findings (``pytest_sessionfinish``), for the controller."""
+    _WORKERS_LOGS.append(node.workeroutput.get("log_hygiene", (0, [])))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Markers by folder (e2e and deploy are also ``slow``: ``-m "not slow"`` is the quick
+    loop of development); and, for ``pytest -n N --dist loadgroup`` (scripts/test), one xdist
+    group per file, so a file's module-scoped fixtures are made once, and one for all of
+    ``tests/deploy``, whose image builds and stacks share Docker's daemon."""
     for item in items:
-        kind = Path(item.fspath).relative_to(TESTS).parts[0]
+        path = Path(item.fspath).relative_to(TESTS)
+        kind = path.parts[0]
         if kind in {"unit", "integration", "contract", "e2e", "deploy"}:
             item.add_marker(getattr(pytest.mark, kind))
+        if kind in {"e2e", "deploy"}:
+            item.add_marker(pytest.mark.slow)
+        item.add_marker(pytest.mark.xdist_group("deploy" if kind == "deploy" else str(path)))
 
 
 def unavailable(service: str, error: BaseException) -> None:

@@ -1,6 +1,7 @@
 """Every log line of a test run, kept for one check at its end: no password, token or key.
 
-The test process logs its JSON lines, DEBUG and up, to ``pytest.jsonl`` in ``LOG_DIR``
+The test process logs its JSON lines, DEBUG and up, to ``pytest.jsonl`` (``pytest<worker>.jsonl``
+under pytest-xdist) in ``LOG_DIR``
 (``ORION_TEST_LOG_DIR``, a new directory for each run, else a new temporary directory,
 removed after a clean run); each Orion process a test starts writes its output to a file
 there too (``process_log``). When the session ends, ``leaks`` looks through them all for the
@@ -25,7 +26,7 @@ from tests.redaction import SHAPES as CREDENTIALS
 
 LOG_DIR = Path(os.environ.get("ORION_TEST_LOG_DIR") or tempfile.mkdtemp(prefix="orion-logs-"))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
-RUN_LOG = LOG_DIR / "pytest.jsonl"
+RUN_LOG = LOG_DIR / f"pytest{os.environ.get('PYTEST_XDIST_WORKER', '')}.jsonl"
 
 # name -> value: what the tests sign in with, sign with and pay with
 SECRETS: dict[str, str] = {}

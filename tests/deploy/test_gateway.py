@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from orion.shared_kernel.adapters.http.app import API_CSP
+from orion.shared_kernel.adapters.http.docs import DOCS_CSP
 from tests.deploy.conftest import ROOT, Shop
 from tests.deploy.gateway import Gateway, running_gateway
 from tests.fakes.loopback import free_port
@@ -27,10 +29,14 @@ COMPOSE = ROOT / "deploy" / "compose"
 def test_https_answers_with_tls_1_2_or_newer_and_http_redirects(gateway: Gateway) -> None:
     with gateway.client() as https:
         answer = https.get("/api/v1/products")
+        docs = https.get("/docs")
     assert answer.status_code == 200
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
-    assert answer.headers["X-Content-Type-Options"] == "nosniff"
-    assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    # one copy of each header, Orion's where it sets one: the docs page keeps its own policy
+    assert answer.headers.get_list("X-Content-Type-Options") == ["nosniff"]
+    assert answer.headers.get_list("Content-Security-Policy") == [API_CSP]
+    assert docs.headers.get_list("Content-Security-Policy") == [DOCS_CSP]
+    assert docs.headers.get_list("X-Frame-Options") == ["DENY"]
     for version, accepted in [(ssl.TLSVersion.TLSv1_1, False), (ssl.TLSVersion.TLSv1_2, True)]:
         assert _handshake(gateway, version) is accepted, version
     plain = httpx.get(f"http://127.0.0.1:{gateway.http_port}/api/v1/products?limit=2")

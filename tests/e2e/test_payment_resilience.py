@@ -30,6 +30,7 @@ from tests.e2e.deployment import (
     orion_process,
     shopper,
     sign_in,
+    stopped,
 )
 from tests.e2e.test_serve import Server, orion, orion_env
 from tests.fakes.provider import API_KEY, FakeProvider, answer, fake_provider
@@ -137,9 +138,7 @@ class Shop:
 
     def stop(self) -> None:
         """Stops everything (how the workers exit is the SIGTERM test's business)."""
-        for worker in (self.others, self.payments):
-            worker.terminate()
-            worker.wait(timeout=30)
+        stopped([self.others, self.payments])
         assert self.api.stop() == 0
 
     def _admin(self) -> dict[str, str]:

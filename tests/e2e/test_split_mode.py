@@ -15,7 +15,7 @@ from tests.e2e.deployment import DELAYS_MS, deployed, subjects
 from tests.e2e.test_serve import orion_env
 from tests.log_hygiene import secret
 
-EMAILS_WITHIN_S = 20
+EMAILS_WITHIN_S = 60  # a deadline, not a timing: a loaded CI machine is slow
 
 
 @pytest.mark.parametrize("mode", ["one-process", "split"])

@@ -6,7 +6,6 @@ the notification worker's span of the paid email."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -16,12 +15,12 @@ from typing import Any
 import httpx
 
 from tests.conftest import BROKER_URL
-from tests.e2e.deployment import ADDRESS, DELAYS_MS, PASSWORD, new_pen, shopper, sign_in
+from tests.e2e.deployment import ADDRESS, DELAYS_MS, PASSWORD, new_pen, shopper, sign_in, stopped
 from tests.e2e.test_serve import READY_WITHIN_S, orion, orion_env
 from tests.fakes.loopback import free_port
 from tests.log_hygiene import process_log
 
-SETTLED_WITHIN_S = 20
+SETTLED_WITHIN_S = 60  # a deadline, not a timing: a loaded CI machine is slow
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PROCESSES = {
     "relay": ["relay"],
@@ -102,9 +101,7 @@ def test_the_workers_spans_join_the_checkouts_trace_across_processes(
                 assert time.monotonic() < deadline, http.get(order, headers=ann).json()
                 time.sleep(0.1)
     finally:
-        for process in processes.values():
-            process.send_signal(signal.SIGTERM)
-        codes = {name: process.wait(timeout=30) for name, process in processes.items()}
+        codes = dict(zip(processes, stopped(processes.values()), strict=True))
     assert codes == dict.fromkeys(commands, 0)  # and each flushed its spans on the way out
 
     spans = {name: spans_in(path) for name, path in outputs.items()}

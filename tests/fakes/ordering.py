@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, cast
 
 from dependency_injector import providers
 
@@ -27,11 +26,11 @@ from orion.modules.ordering.domain.order import Order
 from orion.modules.ordering.module import MODULE, OrderingContainer
 from orion.modules.ordering.settings import OrderingSettings
 from orion.shared_kernel.adapters.mediator import InProcessMediator
-from orion.shared_kernel.adapters.module import Platform
 from orion.shared_kernel.application.exchange_rates import Quote
 from orion.shared_kernel.domain.errors import ConcurrencyConflict
 from orion.shared_kernel.domain.exchange import RateTable
 from tests.fakes.clock import FrozenClock
+from tests.fakes.platform import fake_platform
 from tests.fakes.unit_of_work import FakeUnitOfWork, stored
 
 
@@ -288,15 +287,7 @@ class FakeOrdering:
         self.rates = FakeRates(Quote(table=table, fetched_at=self.clock.now(), stale=False))
         self.mediator.register(GetProductsForOrder, self.catalog)
         self.mediator.register(GetCustomerContact, self.contacts)
-        platform = Platform(
-            engine=cast(Any, None),  # every adapter that would use it is replaced below
-            clock=self.clock,
-            mediator=self.mediator,
-            exchange_rates=cast(Any, self.rates),
-            cache_backend=cast(Any, None),
-            cache_ttl_s=60,
-            limiter=cast(Any, None),
-        )
+        platform = fake_platform(self.clock, self.mediator, self.rates)
         self.container = OrderingContainer(platform=platform, settings=OrderingSettings())
         self.container.uow.override(providers.Object(self.uow))
         self.container.read_model.override(providers.Object(FakeOrderingReadModel(self.uow)))

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
+from openapi_spec_validator import validate
 
 from tests.conftest import Client
 
@@ -138,8 +139,10 @@ async def test_admin_routes_refuse_customers(client: Client) -> None:
     await problem(response, 403, "forbidden")
 
 
-async def test_the_api_documents_itself(client: Client) -> None:
+async def test_the_api_documents_itself_in_valid_openapi_3_1(client: Client) -> None:
     spec = await (await client.get("/openapi.json")).get_json()
+    assert spec["openapi"].startswith("3.1")
+    validate(spec)  # raises, naming the invalid part
     assert {"/api/v1/products", "/api/v1/products/{product_id}", "/api/v1/categories"} <= set(
         spec["paths"]
     )

@@ -23,7 +23,9 @@ PRODUCT = {
     "category": "Home",
     "price": {"amount": 1250, "currency": "EUR"},
 }
-PATHS = {"product": f"/api/v1/admin/products/{uuid.uuid4()}", "item": "/api/v1/cart/items/"}
+# an id nothing has: fixed, so that every pytest-xdist worker collects the same test names
+NO_SUCH_ID = uuid.UUID("00000000-0000-4000-8000-000000000000")
+PATHS = {"product": f"/api/v1/admin/products/{NO_SUCH_ID}", "item": "/api/v1/cart/items/"}
 
 
 @pytest.fixture
@@ -104,7 +106,7 @@ async def test_a_nul_in_a_query_parameter_is_refused_naming_it(
 @pytest.mark.parametrize(
     ("who", "method", "path"),
     [
-        ("anonymous", "PUT", f"/api/v1/cart/items/{uuid.uuid4()}"),
+        ("anonymous", "PUT", f"/api/v1/cart/items/{NO_SUCH_ID}"),
         ("anonymous", "POST", "/api/v1/auth/register"),
         ("user", "PATCH", "/api/v1/me"),
         ("user", "POST", "/api/v1/orders"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import pytest
 from dependency_injector import providers
@@ -17,7 +17,7 @@ from orion.modules.identity.module import MODULE, IdentityContainer
 from orion.modules.identity.settings import IdentitySettings
 from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging.consumer import Policy
-from orion.shared_kernel.adapters.module import Platform, start
+from orion.shared_kernel.adapters.module import start
 from orion.shared_kernel.application.messages import Command, IntegrationEvent, Query
 from tests.fakes.clock import FrozenClock
 from tests.fakes.identity import (
@@ -26,6 +26,7 @@ from tests.fakes.identity import (
     FakeIdentityReadModel,
     FakeIdentityUnitOfWork,
 )
+from tests.fakes.platform import fake_platform
 
 R = TypeVar("R")
 PASSWORD = "analytical engine 1843"
@@ -78,15 +79,7 @@ class Identity:
 def identity() -> Identity:
     uow = FakeIdentityUnitOfWork()
     hasher, tokens, clock = FakeHasher(), FakeAccessTokens(), FrozenClock()
-    platform = Platform(
-        engine=cast(Any, None),  # every use of it is replaced below
-        clock=clock,
-        mediator=InProcessMediator(),
-        exchange_rates=cast(Any, None),
-        cache_backend=cast(Any, None),
-        cache_ttl_s=60,
-        limiter=cast(Any, None),
-    )
+    platform = fake_platform(clock, InProcessMediator())
     fakes = {
         IdentityContainer.uow: uow,
         IdentityContainer.hasher: hasher,
