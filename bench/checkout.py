@@ -12,7 +12,8 @@ in one run, rounds alternated:
          order number, the order, its lines, its history and its summary row, the emptied
          cart, the kept response (JSONB) and the outbox row; a pool as large as Orion's.
   api    `python -m orion serve --no-workers --no-relay`: the request path alone; the
-         outbox rows stay where they are.
+         outbox rows stay where they are (so its orders never settle, and its bound on them,
+         ORION_CHECKOUT_MAX_UNSETTLED, is lifted).
   serve  `python -m orion serve`: as deployed on one machine, with the outbox relay and every
          module's consumers in the process, on RabbitMQ (a throwaway virtual host): each order
          also runs its saga (stock, payment, emails) on the same core. How far the relay and
@@ -22,8 +23,10 @@ in one run, rounds alternated:
 Each customer is a loop: its cart is refilled (one INSERT ... SELECT of its lines and a version
 bump, sent by asyncpg from this process, the same for every side, untimed), then the order is
 placed, timed (a POST with a new Idempotency-Key; 202 expected). orders/s counts the orders
-completed in the round. The database copies, the virtual host and a data dir are removed at
-the end, whatever happens.
+completed in the round. After the rounds, a steady run on the serve side (--rate orders/s on
+an open-loop schedule, 50 by default, for --steady-duration s) times each order from placed
+to paid, as its own history stamps the two. The database copies, the virtual host and a data
+dir are removed at the end, whatever happens.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ from _common import (
     throwaway_vhost,
 )
 from orion.bootstrap import Orion
+from orion.modules.catalog.contracts.commands import SeedDemoCatalog
 from orion.modules.identity.application.commands import LogIn, Register
 from orion.modules.ordering.application.commands import OpenCart
 from orion.modules.ordering.contracts.events import OrderPlacedV1
@@ -85,6 +89,7 @@ LABELS = {
 }
 WARMUP_SECONDS = 2.0
 DRAIN_TIMEOUT_S = 60.0
+STEADY: list[Steady] = []  # the steady run's result, for the report
 TOKEN_LIFETIME_S = 900  # Orion's longest access token: the run must end before the tokens do
 STOCK = 1_000_000_000
 ORDER_PLACED = OrderPlacedV1.wire_name
@@ -138,7 +143,7 @@ async def prepare(database: str, settings: Settings, count: int, lines: int) -> 
     orion = Orion(settings, database_url(database))
     try:
         await orion.migrate()
-        await orion.seed_demo()
+        await orion.mediator.send(SeedDemoCatalog(only_if_empty=False))
         async with orion.engine.begin() as connection:
             await connection.execute(
                 sa.text("UPDATE catalog.products SET stock = :stock"), {"stock": STOCK}
@@ -395,6 +400,10 @@ class Http:
             await writer.wait_closed()
 
 
+class Refused(RuntimeError):
+    """Checkout answered 503 (ADR 40: too many orders wait for the saga)."""
+
+
 async def place_http(http: Http, customer: Customer, port: int) -> None:
     head = (
         f"POST /api/v1/orders HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
@@ -402,6 +411,8 @@ async def place_http(http: Http, customer: Customer, port: int) -> None:
         f"Idempotency-Key: {uuid.uuid4()}\r\n"
     ).encode()
     status, body = await http.post(head, ORDER_BODY)
+    if status == 503:
+        raise Refused(body.decode(errors="replace"))
     if status != 202:
         answer = body.decode(errors="replace")
         raise RuntimeError(f"POST /api/v1/orders answered {status}: {answer}")
@@ -447,7 +458,11 @@ async def shop(
     return latencies, len(latencies) + late
 
 
-async def run_round(side: Side, customers: list[Customer], seconds: float, pool_size: int) -> Round:
+async def run_round(
+    side: Side, customers: list[Customer], seconds: float, pool_size: int, *, warmup: bool = False
+) -> Round | None:
+    """One measured round, or with ``warmup`` none: the orders answered after its end count as
+    warm-up too (on a loaded machine, a cold server may answer none within 2 s)."""
     dsn = database_dsn(side.database)
     refills = await asyncpg.create_pool(dsn, min_size=4, max_size=4, reset=no_reset)
     pool: asyncpg.Pool | None = None
@@ -486,6 +501,8 @@ async def run_round(side: Side, customers: list[Customer], seconds: float, pool_
         if pool is not None:
             await pool.close()
         await refills.close()
+    if warmup:
+        return None
     if not latencies:
         raise RuntimeError(f"{side.name}: no order completed in {seconds:g} s")
     return Round(
@@ -550,6 +567,94 @@ async def drain(pool: asyncpg.Pool) -> float | None:
     return None
 
 
+# -- placed -> paid at a steady rate (serve) --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Steady:
+    rate: float  # orders/s asked for
+    placed: int
+    paid: int  # of those, paid once the saga had caught up
+    late: int  # orders that found no idle customer on time (the schedule slipped)
+    refused: int  # answered 503: past the bound on unsettled orders (ADR 40)
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+
+
+async def steady(side: Side, customers: list[Customer], rate: float, seconds: float) -> Steady:
+    """Orders on an open-loop schedule (one every 1/``rate`` s, each by an idle customer),
+    then, once the saga has caught up, each order's placed -> paid time as its own history
+    says (the ``pending`` and ``paid`` entries, both stamped by Orion's clock)."""
+    port = side.port
+    assert port is not None
+    dsn = database_dsn(side.database)
+    refills = await asyncpg.create_pool(dsn, min_size=4, max_size=4, reset=no_reset)
+    idle: asyncio.Queue[int] = asyncio.Queue()
+    for number in range(len(customers)):
+        idle.put_nowait(number)
+    connections = [Http(port) for _ in customers]
+    tasks: list[asyncio.Task[None]] = []
+    late = refused = 0
+
+    async def order(number: int) -> None:
+        nonlocal refused
+        customer = customers[number]
+        try:
+            await refills.execute(REFILL, customer.cart_id, customer.products)
+            await place_http(connections[number], customer, port)
+        except Refused:
+            refused += 1
+        finally:
+            idle.put_nowait(number)
+
+    try:
+        started_at = await refills.fetchval("SELECT now()")
+        began = time.perf_counter()
+        for sent in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, began + sent / rate - time.perf_counter()))
+            if idle.empty():
+                late += 1
+            tasks.append(asyncio.create_task(order(await idle.get())))
+        await asyncio.gather(*tasks)
+        await drain(refills)
+        rows = await refills.fetch(
+            "SELECT extract(epoch FROM paid.at - placed.at) AS seconds"
+            " FROM ordering.order_history placed"
+            " LEFT JOIN ordering.order_history paid"
+            "   ON paid.order_id = placed.order_id AND paid.status = 'paid'"
+            " WHERE placed.status = 'pending' AND placed.at >= $1",
+            started_at,
+        )
+    finally:
+        for http in connections:
+            await http.close()
+        await refills.close()
+    times = [float(row["seconds"]) for row in rows if row["seconds"] is not None]
+    if not times:
+        raise RuntimeError("serve: no order of the steady run was paid")
+    return Steady(
+        rate=rate,
+        placed=len(rows),
+        paid=len(times),
+        late=late,
+        refused=refused,
+        p50_ms=percentile(times, 50) * 1000,
+        p99_ms=percentile(times, 99) * 1000,
+        max_ms=max(times) * 1000,
+    )
+
+
+def describe_steady(result: Steady, seconds: float) -> str:
+    return (
+        f"orion serve, {result.rate:g} orders/s for {seconds:g} s: placed -> paid"
+        f" p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, max {result.max_ms:.1f} ms;"
+        f" {result.paid} of {result.placed} orders paid"
+        + (f"; {result.late} sent late (no idle customer)" if result.late else "")
+        + (f"; {result.refused} refused with 503 (ADR 40)" if result.refused else "")
+    )
+
+
 # -- the run --------------------------------------------------------------------------------
 
 
@@ -563,13 +668,14 @@ async def measure(
     for side in sides:
         if side.name == "serve":
             await settle(side)
-        await run_round(side, customers, WARMUP_SECONDS, args.pool_size)
+        await run_round(side, customers, WARMUP_SECONDS, args.pool_size, warmup=True)
         if side.name == "serve":
             await settle(side)
     rounds: dict[str, list[Round]] = {side.name: [] for side in sides}
     for number in range(1, args.rounds + 1):
         for side in sides if number % 2 else sides[::-1]:
             result = await run_round(side, customers, args.duration, args.pool_size)
+            assert result is not None
             rounds[side.name].append(result)
             print(
                 f"round {number} {side.name:<5} {result.orders_per_s:>7.1f} orders/s"
@@ -579,6 +685,11 @@ async def measure(
             )
             if result.saga is not None:
                 print(f"        {describe(result.saga)}", flush=True)
+    serve = next((side for side in sides if side.name == "serve"), None)
+    if serve is not None and args.rate > 0:
+        await settle(serve)
+        print(f"steady: {args.rate:g} orders/s for {args.steady_duration:g} s", flush=True)
+        STEADY.append(await steady(serve, customers, args.rate, args.steady_duration))
     return rounds
 
 
@@ -637,9 +748,19 @@ def report(args: argparse.Namespace, rounds: dict[str, list[Round]]) -> None:
         for number, result in enumerate(rounds["serve"], start=1):
             assert result.saga is not None
             print(f"  serve, round {number}: {describe(result.saga)}")
+    for run in STEADY:
+        print(f"  {describe_steady(run, args.steady_duration)}")
 
 
-def orion_env(database: str, broker_url: str, jwt_keys: str, data_dir: str, pool_size: int) -> Any:
+def orion_env(
+    database: str,
+    broker_url: str,
+    jwt_keys: str,
+    data_dir: str,
+    pool_size: int,
+    *,
+    unsettled_unbounded: bool,
+) -> Any:
     env = {name: value for name, value in os.environ.items() if not name.startswith("ORION_")}
     return {
         **env,
@@ -653,6 +774,8 @@ def orion_env(database: str, broker_url: str, jwt_keys: str, data_dir: str, pool
         "ORION_RATE_LIMIT_ANONYMOUS": "100000000/minute",
         "ORION_RATE_LIMIT_USER": "100000000/minute",
         "ORION_RATE_LIMIT_AUTH": "100000000/minute",
+        # the api side never settles its orders (no relay, no consumers): no bound on them
+        **({"ORION_CHECKOUT_MAX_UNSETTLED": "1000000000"} if unsettled_unbounded else {}),
     }
 
 
@@ -691,7 +814,14 @@ def benchmark(args: argparse.Namespace, names: list[str]) -> dict[str, list[Roun
                 if name == "raw":
                     sides.append(Side(name=name, database=database))
                 else:
-                    env = orion_env(database, broker_url, jwt_keys, data_dir, args.pool_size)
+                    env = orion_env(
+                        database,
+                        broker_url,
+                        jwt_keys,
+                        data_dir,
+                        args.pool_size,
+                        unsettled_unbounded=name == "api",
+                    )
                     sides.append(stack.enter_context(orion_server(name, env)))
             return uvloop.run(measure(args, sides, customers))
 
@@ -713,6 +843,16 @@ def main() -> None:
         help=f"which sides to measure, comma-separated ({','.join(SIDES)})",
     )
     parser.add_argument(
+        "--rate",
+        type=float,
+        default=50.0,
+        help="after the rounds, orders/s of a steady run on the serve side, timed placed -> "
+        "paid (50; 0: none)",
+    )
+    parser.add_argument(
+        "--steady-duration", type=float, default=10.0, help="seconds of the steady run (10)"
+    )
+    parser.add_argument(
         "--broker-url",
         default=BROKER,
         help=f"RabbitMQ; a throwaway vhost is made on it with rabbitmqctl ({BROKER})",
@@ -724,6 +864,7 @@ def main() -> None:
     if shutil.which("rabbitmqctl") is None:
         sys.exit("rabbitmqctl is not on PATH: it makes the benchmark's throwaway vhost")
     planned = len(names) * (args.rounds * (args.duration + 5) + WARMUP_SECONDS + 5) + 60
+    planned += args.steady_duration + DRAIN_TIMEOUT_S if "serve" in names and args.rate else 0
     if planned > TOKEN_LIFETIME_S - 60:
         sys.exit(f"a run this long (~{planned:.0f} s) outlives the customers' access tokens")
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit("terminated"))  # clean up too

@@ -18,8 +18,8 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +229,27 @@ def shop_settings(**overrides: Any) -> Settings:
     """Settings for a test Orion: a fixed signing key, and emails under a temporary dir."""
     overrides.setdefault("data_dir", Path(tempfile.mkdtemp(prefix="orion-test-")))
     return Settings(jwt_keys=SecretStr(JWT_KEYS), **overrides)
+
+
+Shop = Callable[..., AbstractAsyncContextManager[tuple[Orion, Client]]]
+
+
+@pytest.fixture
+def shop(orion: Orion, database_url: str) -> Shop:
+    """``async with shop(**settings) as (instance, client)``: an Orion on the test database
+    (emptied by ``orion``) with these settings, and a client of its app."""
+
+    @asynccontextmanager
+    async def make(**settings: Any) -> AsyncIterator[tuple[Orion, Client]]:
+        instance = Orion(shop_settings(**settings), database_url)
+        try:
+            app = instance.create_app()
+            async with app.test_app() as test_app:
+                yield instance, test_app.test_client()
+        finally:
+            await instance.aclose()
+
+    return make
 
 
 @pytest.fixture

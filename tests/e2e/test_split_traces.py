@@ -52,6 +52,7 @@ def test_the_workers_spans_join_the_checkouts_trace_across_processes(
         ORION_DATA_DIR=str(tmp_path),
         ORION_RETRY_DELAYS_MS=str(DELAYS_MS),
         ORION_OTEL_EXPORTER="console",
+        ORION_TRACE_SAMPLE_RATIO="1",  # every trace, not the default share
     )
     assert orion("migrate", env=env).returncode == 0
     made = orion("admin", "create", "--email", "boss@example.com", env=env, stdin=PASSWORD + "\n")

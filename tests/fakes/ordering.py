@@ -144,18 +144,22 @@ class FakeIdempotencyRecords:
     def rows(self) -> dict[tuple[uuid.UUID, str], KeptResponse]:
         return self._uow.table("idempotency_keys")
 
-    async def claim(self, customer_id: uuid.UUID, key: str) -> bool:
-        return (customer_id, key) not in self._uow.claimed_elsewhere
+    async def claim(
+        self, customer_id: uuid.UUID, key: str
+    ) -> tuple[bool, tuple[str, OrderView] | None]:
+        claimed = (customer_id, key) not in self._uow.claimed_elsewhere
+        return claimed, _recalled(self.rows, customer_id, key)
 
     async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
         return _recalled(self.rows, customer_id, key)
 
     async def remember(
         self, customer_id: uuid.UUID, key: str, fingerprint: str, response: OrderView
-    ) -> None:
+    ) -> bool:
         if (customer_id, key) in self.rows:
-            raise DuplicateKey(f"idempotency key {key!r} of {customer_id}")
+            return False
         self.rows[customer_id, key] = KeptResponse(fingerprint, response)
+        return True
 
     async def forget(self, *, created_before: datetime) -> int:
         old = [k for k, kept in self.rows.items() if kept.response.placed_at < created_before]
@@ -205,8 +209,10 @@ class FakeOrderingReadModel:
             raise OrderNotFound(f"no order {order_id}")
         return order_view(order)
 
-    async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
-        return _recalled(self._uow.committed.get("idempotency_keys", {}), customer_id, key)
+    async def cart_of(self, customer_id: uuid.UUID) -> Cart | None:
+        carts: dict[uuid.UUID, Cart] = self._uow.committed.get("carts", {})
+        found = next((c for c in carts.values() if c.customer_id == customer_id), None)
+        return copy.deepcopy(found)
 
 
 def _recalled(
@@ -214,6 +220,16 @@ def _recalled(
 ) -> tuple[str, OrderView] | None:
     kept = rows.get((customer_id, key))
     return None if kept is None else (kept.fingerprint, kept.response)
+
+
+class FakeSettlingBacklog:
+    """As many unsettled orders as a test says (``count``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def unsettled(self) -> int:
+        return self.count
 
 
 class FakeCatalog:
@@ -275,6 +291,8 @@ class FakeOrdering:
         self.container = OrderingContainer(platform=platform, settings=OrderingSettings())
         self.container.uow.override(providers.Object(self.uow))
         self.container.read_model.override(providers.Object(FakeOrderingReadModel(self.uow)))
+        self.backlog = FakeSettlingBacklog()
+        self.container.backlog.override(providers.Object(self.backlog))
         for route in MODULE.routes(self.container):
             self.mediator.register(route.message, route.handler, unit_of_work=route.unit_of_work)
 

@@ -7,10 +7,19 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
+from dependency_injector import providers
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from orion.bootstrap import Orion
-from orion.modules.ordering.adapters.sql.tables import idempotency_keys, orders, outbox
+from orion.modules.ordering.adapters.sql.tables import (
+    cart_items,
+    idempotency_keys,
+    orders,
+    outbox,
+)
+from orion.modules.ordering.adapters.sql.unit_of_work import SqlOrderingUnitOfWork
 from orion.modules.ordering.application.commands import CleanUp
 from tests.conftest import Client
 from tests.integration.ordering.helpers import (
@@ -180,3 +189,49 @@ async def test_keys_are_kept_for_their_ttl_then_forgotten(client: Client, orion:
     forgotten = await checkout(client, headers, key="kept")  # a new request now: empty cart
     assert forgotten.status_code == 422
     assert (await forgotten.get_json())["type"].endswith("/cart-empty")
+
+
+class MissesTheTwin(SqlOrderingUnitOfWork):
+    """Its claim recalls nothing, as when a twin request committed after the claim
+    statement's snapshot was taken and before its lock was: the one window the claim's
+    single statement leaves."""
+
+    def _open(self, connection: AsyncConnection) -> None:
+        super()._open(connection)
+        claim = self.idempotency.claim
+
+        async def blind_claim(customer_id: uuid.UUID, key: str) -> tuple[bool, None]:
+            claimed, _ = await claim(customer_id, key)
+            return claimed, None
+
+        self.idempotency.claim = blind_claim  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("refilled", [False, True], ids=["cart-emptied", "cart-refilled"])
+async def test_a_twin_the_claim_did_not_see_is_replayed_not_repeated(
+    client: Client, orion: Orion, refilled: bool
+) -> None:
+    """The order then finds the cart the twin emptied or, refilled since, the key kept when
+    it would keep its own response: either way it recalls again and replays."""
+    headers = await customer(orion)
+    pen = await product(orion)
+    await put_item(client, headers, pen, quantity=2)
+    key = str(uuid.uuid4())
+    first = await checkout(client, headers, key)
+    assert first.status_code == 202
+    if refilled:
+        await put_item(client, headers, pen, quantity=1)
+
+    with orion.modules["ordering"].container.uow.override(
+        providers.Factory(MissesTheTwin, orion.engine)
+    ):
+        again = await checkout(client, headers, key)
+
+    assert again.status_code == 202
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert await again.get_json() == await first.get_json()
+    async with orion.engine.connect() as connection:
+        assert await connection.scalar(sa.select(sa.func.count()).select_from(orders)) == 1
+        assert await connection.scalar(sa.select(sa.func.count()).select_from(outbox)) == 1
+        lines = await connection.scalar(sa.select(sa.func.count()).select_from(cart_items))
+    assert lines == (1 if refilled else 0)  # the refilled cart is left as it was

@@ -49,7 +49,7 @@ async def test_migrations_are_idempotent_and_safe_to_run_at_once(database_url: s
     assert versions == {
         "catalog_0006",
         "identity_0003",
-        "ordering_0004",
+        "ordering_0005",
         "payments_0002",
         "notifications_0003",
         "audit_0001",

@@ -5,44 +5,27 @@ trusted proxies; and Redis down: reads fail open, sign-in fails closed."""
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 from pydantic import SecretStr
 
-from orion.bootstrap import Orion
 from orion.modules.catalog.application.commands import CreateProduct
 from orion.modules.identity.application.commands import Register
-from orion.shared_kernel.adapters.ratelimit import RateLimiter, RateLimitsUnavailable
+from orion.shared_kernel.adapters.ratelimit import (
+    RateLimited,
+    RateLimiter,
+    RateLimitsUnavailable,
+)
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.domain.errors import DependencyUnavailable
-from tests.conftest import REDIS_URL, Client, shop_settings
+from tests.conftest import REDIS_URL, Shop
 from tests.integration.ordering.helpers import PASSWORD, customer
 
 RATES = "/api/v1/exchange-rates"  # no database behind it: only the limit is measured
 PROXY: dict[str, Any] = {"client": ("127.0.0.1", 40000)}  # a proxy on loopback
 PEER: dict[str, Any] = {"client": ("192.0.2.10", 40000)}  # a client seen directly
-Shop = Callable[..., AbstractAsyncContextManager[tuple[Orion, Client]]]
-
-
-@pytest.fixture
-def shop(orion: Orion, database_url: str) -> Shop:
-    """An Orion on the test database with these settings, and a client of its app."""
-
-    @asynccontextmanager
-    async def make(**settings: Any) -> AsyncIterator[tuple[Orion, Client]]:
-        instance = Orion(shop_settings(**settings), database_url)
-        try:
-            app = instance.create_app()
-            async with app.test_app() as test_app:
-                yield instance, test_app.test_client()
-        finally:
-            await instance.aclose()
-
-    return make
 
 
 def forwarded(chain: str) -> dict[str, str]:
@@ -187,3 +170,21 @@ async def test_a_limit_that_cannot_be_checked_refuses_with_503(call: str) -> Non
         await getattr(limiter, call)("5/minute", "login-account", "ada@example.com")
 
     assert isinstance(refused.value, DependencyUnavailable)  # answered 503 problem+json
+
+
+@pytest.mark.parametrize("where", ["memory", "redis"])
+async def test_acquire_counts_in_the_window_that_check_and_count_read(where: str) -> None:
+    """``acquire`` is one Lua script of Orion's on Redis: it must keep ``limits``' own list,
+    so that ``check`` and ``count`` (``limits``' scripts) see the same hits."""
+    limiter = RateLimiter(rate_limit_storage(REDIS_URL if where == "redis" else None))
+    key = ("test-acquire", random_address(), str(random.random()))  # noqa: S311 - not a secret
+
+    answers = [await limiter.acquire("3/minute", *key) for _ in range(4)]
+
+    assert [allowed for allowed, _ in answers] == [True, True, True, False]
+    assert [window.remaining for _, window in answers] == [2, 1, 0, 0]
+    assert all(window.limit == 3 for _, window in answers)
+    assert all(1 <= window.reset_after_s <= 60 for _, window in answers)
+    assert await limiter.count("3/minute", *key) == 3  # the refused one was not counted
+    with pytest.raises(RateLimited):
+        await limiter.check("3/minute", *key)

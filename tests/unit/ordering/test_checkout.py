@@ -12,11 +12,14 @@ from orion.modules.ordering.contracts.events import OrderPlacedV1
 from orion.modules.ordering.domain.errors import (
     CartChanged,
     CartEmpty,
+    CheckoutBusy,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
     ProductsUnavailable,
 )
 from orion.modules.ordering.domain.order import OrderStatus
+from orion.modules.ordering.settings import OrderingSettings
+from orion.shared_kernel.domain.errors import DependencyUnavailable
 from orion.shared_kernel.domain.money import Money
 from tests.fakes.ordering import FakeOrdering
 from tests.unit.ordering.conftest import USD_PER_EUR, place_order
@@ -72,7 +75,7 @@ async def test_the_order_the_emptied_cart_the_event_and_the_kept_response_commit
     assert (kept.fingerprint, kept.response) == ("body-1", placed.order)
 
 
-async def test_the_same_key_and_body_replay_the_kept_response_before_anything_else(
+async def test_the_same_key_and_body_replay_the_kept_response_and_commit_nothing(
     shop: FakeOrdering,
 ) -> None:
     ada, pen, _ = await cart_of_two(shop)
@@ -87,8 +90,7 @@ async def test_the_same_key_and_body_replay_the_kept_response_before_anything_el
     assert len(shop.uow.committed["orders"]) == 1
     assert shop.uow.commits == 0
     assert shop.uow.outbox == []
-    assert shop.catalog.asked == 0  # found before any read or transaction
-    assert shop.uow.rollbacks == 0
+    assert shop.uow.rollbacks == 1  # the transaction that claimed the key and found it kept
 
 
 async def test_a_first_request_that_commits_during_the_reads_is_replayed_not_repeated(
@@ -137,7 +139,7 @@ async def test_a_key_another_request_holds_is_refused_and_nothing_is_committed(
         await shop.checkout(place_order(ada))
 
     assert_nothing_committed(shop, ada, lines=2)
-    assert shop.uow.rollbacks == 2  # the cart's read, and the transaction that could not claim
+    assert shop.uow.rollbacks == 1  # the transaction that could not claim (the cart's read is none)
 
 
 async def test_a_cart_changed_between_the_read_and_the_transaction_is_refused(
@@ -228,3 +230,19 @@ async def test_an_order_in_the_catalogs_own_currency_asks_for_no_rates(shop: Fak
     assert shop.rates.quotes == 0
     assert shop.uow.order(placed.order.id).applied_rate is None
     assert placed.order.total == Money(amount=1_699, currency="EUR")
+
+
+async def test_checkout_is_refused_while_the_backlog_is_at_its_bound(shop: FakeOrdering) -> None:
+    """ADR 40: past ``ORION_CHECKOUT_MAX_UNSETTLED`` unsettled orders, no order is taken."""
+    ada, _, _ = await cart_of_two(shop)
+    shop.backlog.count = OrderingSettings().checkout_max_unsettled
+
+    with pytest.raises(CheckoutBusy) as refused:
+        await shop.checkout(place_order(ada))
+
+    assert isinstance(refused.value, DependencyUnavailable)  # 503, with Retry-After
+    assert_nothing_committed(shop, ada, lines=2)
+    shop.backlog.count -= 1
+    placed = await shop.checkout(place_order(ada))
+    assert not placed.replayed
+    assert shop.uow.commits == 1

@@ -11,7 +11,8 @@ from quart import Blueprint
 
 from orion.modules.catalog.contracts.events import StockReservationFailedV1, StockReservedV1
 from orion.modules.ordering.adapters.http.routes import ordering_blueprint
-from orion.modules.ordering.adapters.sql.metrics import orders_probe
+from orion.modules.ordering.adapters.sql.backlog import SqlSettlingBacklog
+from orion.modules.ordering.adapters.sql.metrics import orders_probe, unsettled_probe
 from orion.modules.ordering.adapters.sql.read_model import SqlOrderingReadModel
 from orion.modules.ordering.adapters.sql.tables import audit, inbox, outbox
 from orion.modules.ordering.adapters.sql.unit_of_work import SqlOrderingUnitOfWork
@@ -52,6 +53,11 @@ class OrderingContainer(containers.DeclarativeContainer):
     exchange_rates = platform.provided.exchange_rates
     uow = providers.Factory(SqlOrderingUnitOfWork, engine=platform.provided.engine)
     read_model = providers.Singleton(SqlOrderingReadModel, engine=platform.provided.engine)
+    backlog = providers.Singleton(
+        SqlSettlingBacklog,
+        engine=platform.provided.engine,
+        refresh_s=settings.provided.checkout_backlog_refresh_s,
+    )
     pricing = providers.Singleton(carts.CartPricing, mediator=mediator)
     open_cart = providers.Singleton(
         carts.OpenCartHandler, uow=uow.provider, clock=clock, pricing=pricing
@@ -70,13 +76,14 @@ class OrderingContainer(containers.DeclarativeContainer):
         checkout.IdempotentCheckout,
         handler=providers.Singleton(
             checkout.PlaceOrderHandler,
-            uow=uow.provider,
+            read_model=read_model,
             clock=clock,
             mediator=mediator,
             rates=exchange_rates,
         ),
         uow=uow.provider,
-        read_model=read_model,
+        backlog=backlog,
+        max_unsettled=settings.provided.checkout_max_unsettled,
     )
     cancel_order = providers.Singleton(orders.CancelOrderHandler, clock=clock)
     ship_order = providers.Singleton(orders.ShipOrderHandler, clock=clock)
@@ -163,7 +170,8 @@ class Ordering(ModuleDefinition[OrderingContainer]):
         ]
 
     def metric_probes(self, c: OrderingContainer) -> list[Probe]:
-        return [orders_probe(c.platform().engine)]
+        engine = c.platform().engine
+        return [orders_probe(engine), unsettled_probe(engine, c.settings().checkout_max_unsettled)]
 
 
 MODULE = Ordering(name=NAME, container=OrderingContainer, outbox=outbox, inbox=inbox, audit=audit)

@@ -169,7 +169,11 @@ class PlatformSettings(VaultSettings):
         description="Where spans go; otlp reads the standard OTEL_EXPORTER_OTLP_* variables.",
     )
     trace_sample_ratio: float = Field(
-        default=1.0, ge=0, le=1, description="Share of new traces recorded (parent decides)."
+        default=0.1,
+        ge=0,
+        le=1,
+        description="Share of new traces recorded (parent decides); an unrecorded span costs "
+        "next to nothing, a recorded one the most of a cheap request (ADR 13).",
     )
 
     @field_validator("inbox_retention_hours")

@@ -15,6 +15,8 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
+import orjson
+
 from orion.modules.catalog.application.ports import CatalogReadModel
 from orion.modules.catalog.application.queries import (
     CategoryView,
@@ -99,12 +101,12 @@ def stale_keys(event: IntegrationEvent) -> list[str]:
 
 
 def _encode(view: ProductView | ProductPage) -> bytes:
-    return json.dumps(to_primitive(view)).encode()
+    return orjson.dumps(to_primitive(view))
 
 
 def _decoder(kind: type[V]) -> Callable[[bytes], V]:
     def decode(raw: bytes) -> V:
-        view: V = from_primitive(kind, json.loads(raw))
+        view: V = from_primitive(kind, orjson.loads(raw))
         return view
 
     return decode

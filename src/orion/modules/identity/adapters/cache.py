@@ -10,8 +10,9 @@ inbox.
 
 from __future__ import annotations
 
-import json
 import uuid
+
+import orjson
 
 from orion.modules.identity.adapters.sql.read_model import SqlIdentityReadModel
 from orion.modules.identity.application.queries import UserPage, UserView
@@ -61,9 +62,9 @@ def stale_keys(event: IntegrationEvent) -> list[str]:
 
 
 def _encode(view: UserView) -> bytes:
-    return json.dumps(to_primitive(view)).encode()
+    return orjson.dumps(to_primitive(view))
 
 
 def _decode(raw: bytes) -> UserView:
-    view: UserView = from_primitive(UserView, json.loads(raw))
+    view: UserView = from_primitive(UserView, orjson.loads(raw))
     return view

@@ -51,15 +51,20 @@ class OrderRepository(Protocol):
 class IdempotencyRecords(Protocol):
     """Checkout responses kept by (customer, key), committed with the order they describe."""
 
-    async def claim(self, customer_id: uuid.UUID, key: str) -> bool:
-        """Holds the key until the transaction ends; false when another transaction holds it."""
+    async def claim(
+        self, customer_id: uuid.UUID, key: str
+    ) -> tuple[bool, tuple[str, OrderView] | None]:
+        """Holds the key until the transaction ends (false when another transaction holds
+        it), and recalls what is kept for it: one round trip. The recall may miss a twin that
+        committed as the key was being claimed: ``remember`` and ``recall`` tell that."""
 
     async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
         """The fingerprint and response kept for the key, if any."""
 
     async def remember(
         self, customer_id: uuid.UUID, key: str, fingerprint: str, response: OrderView
-    ) -> None: ...
+    ) -> bool:
+        """Keeps the response; false (and keeps nothing) when one is kept for the key."""
 
     async def forget(self, *, created_before: datetime) -> int: ...
 
@@ -70,14 +75,21 @@ class OrderingUnitOfWork(UnitOfWork, Protocol):
     idempotency: IdempotencyRecords
 
 
+class SettlingBacklog(Protocol):
+    """Orders the saga has not settled yet: placed, not yet paid or cancelled."""
+
+    async def unsettled(self) -> int:
+        """Their number, as recently as the adapter promises (checkout asks on every order)."""
+
+
 class OrderingReadModel(Protocol):
     """Reads outside any transaction."""
 
     async def get_order(self, order_id: uuid.UUID, customer_id: uuid.UUID | None) -> OrderView:
         """Raises ``OrderNotFound``, also for another customer's order."""
 
-    async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
-        """The idempotency record of (customer, key)."""
+    async def cart_of(self, customer_id: uuid.UUID) -> Cart | None:
+        """The customer's cart as committed, read in one statement (no transaction)."""
 
 
 class OrderStates(Protocol):

@@ -7,13 +7,15 @@ OrderingError
 │   IdempotencyKeyInUse                               -> 409
 ├── InvalidCart, InvalidOrder, CartEmpty,
 │   IdempotencyKeyReused, InvalidIdempotencyKey       -> 422
-└── IdempotencyKeyRequired                            -> 428
+├── IdempotencyKeyRequired                            -> 428
+└── CheckoutBusy                                      -> 503 (Retry-After)
 """
 
 from __future__ import annotations
 
 from orion.shared_kernel.domain.errors import (
     Conflict,
+    DependencyUnavailable,
     DomainError,
     InvalidInput,
     NotFound,
@@ -98,3 +100,10 @@ class IdempotencyKeyRequired(OrderingError, PreconditionRequired):
 class InvalidIdempotencyKey(OrderingError, InvalidInput):
     code = "invalid-idempotency-key"
     title = "The Idempotency-Key header is not usable"
+
+
+class CheckoutBusy(OrderingError, DependencyUnavailable):
+    """More orders are waiting for the saga than ``ORION_CHECKOUT_MAX_UNSETTLED`` (ADR 40)."""
+
+    code = "checkout-busy"
+    title = "Orders are being taken faster than they can be settled; retry shortly"

@@ -7,12 +7,15 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
+import orjson
 import structlog
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from quart import Blueprint, Quart, Response, g, request
+from quart.json.provider import DefaultJSONProvider
 from quart_schema import QuartSchema
 
 from orion.shared_kernel.adapters.http.docs import docs_blueprint
@@ -32,6 +35,30 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 CREDENTIALS = ("Authorization", "Cookie", "X-Cart-Token")
 
 log = structlog.get_logger("orion.http")
+# datetimes through the provider's default (Flask's HTTP date), as json.dumps sent them;
+# integer keys turned to strings, as json.dumps does
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+class OrjsonProvider(DefaultJSONProvider):
+    """``jsonify`` through orjson: the same document as the standard library's compact one
+    (what it cannot encode goes through ``fallback``'s ``default``: quart-schema's, for
+    pydantic models), several times cheaper to make; UTF-8 instead of ``\\u`` escapes."""
+
+    def __init__(self, app: Quart, fallback: DefaultJSONProvider) -> None:
+        super().__init__(app)
+        self.default = fallback.default
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return orjson.dumps(obj, default=self.default, option=ORJSON_OPTIONS).decode()
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        body = orjson.dumps(
+            self._prepare_response_obj(args, kwargs),
+            default=self.default,
+            option=ORJSON_OPTIONS | orjson.OPT_APPEND_NEWLINE,
+        )
+        return Response(body, mimetype=self.mimetype)
 
 
 def create_http_app(
@@ -55,7 +82,7 @@ def create_http_app(
         swagger_ui_path=None,  # served from Orion's own files instead: docs_blueprint
         openapi_provider_class=OrionOpenAPI,
     )
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # after QuartSchema sets app.json
+    app.json = OrjsonProvider(app, app.json)  # type: ignore[arg-type]  # QuartSchema's
     install_problem_handlers(app)
     app.register_blueprint(health_blueprint(readiness_checks))
     app.register_blueprint(docs_blueprint("Orion"))

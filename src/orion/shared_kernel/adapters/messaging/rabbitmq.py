@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from typing import Any
 
 import aio_pika
 import aiormq
+import orjson
 import structlog
 from aio_pika import DeliveryMode, ExchangeType, Message
 from aio_pika.abc import (
@@ -81,7 +81,7 @@ def to_amqp(envelope: Envelope, **extra_headers: Any) -> Message:
         **extra_headers,
     }
     return Message(
-        json.dumps(envelope.payload, separators=(",", ":")).encode(),
+        orjson.dumps(envelope.payload),
         message_id=str(envelope.message_id),
         type=envelope.type,
         correlation_id=envelope.correlation_id,
@@ -105,7 +105,7 @@ def from_amqp(message: AbstractIncomingMessage) -> Envelope:
             tracestate=header_text(headers.get("tracestate")),
             aggregate_id=_uuid(headers["x-orion-aggregate-id"]),
             aggregate_version=int(_text(headers["x-orion-aggregate-version"])),
-            payload=json.loads(message.body),
+            payload=orjson.loads(message.body),
             source=_text(headers.get("x-orion-source", "")),
         )
     except (KeyError, TypeError, ValueError) as error:

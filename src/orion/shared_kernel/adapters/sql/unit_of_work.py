@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from functools import cache
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -20,6 +21,39 @@ from orion.shared_kernel.application.messages import IntegrationEvent
 from orion.shared_kernel.application.unit_of_work import A, EventMapper, StagedEvents, no_events
 
 AfterCommit = Callable[[Sequence[IntegrationEvent]], Awaitable[None]]
+
+
+@cache
+def _record_delivery(inbox: Table) -> Insert:
+    """Built once per inbox, not per message."""
+    return insert(inbox).on_conflict_do_nothing()
+
+
+_ABSENT = object()
+
+
+class LoadedRows:
+    """Each aggregate's columns as read or last written, so that an update writes only the
+    columns that changed: a reservation changes a product's stock and version, not its
+    other eleven columns, and the row's unchanged values are not sent again."""
+
+    def __init__(self, columns: Callable[[Any], dict[str, Any]]) -> None:
+        self._columns = columns
+        self._rows: dict[uuid.UUID, dict[str, Any]] = {}
+
+    def seen(self, key: uuid.UUID, aggregate: A) -> A:
+        """``aggregate`` as it is in the database now (read, inserted or updated)."""
+        self._rows[key] = self._columns(aggregate)
+        return aggregate
+
+    def changes(self, key: uuid.UUID, aggregate: Any) -> dict[str, Any]:
+        """The columns of ``aggregate`` that differ from what ``seen`` last recorded (all of
+        them for one never seen)."""
+        now = self._columns(aggregate)
+        before = self._rows.get(key)
+        if before is None:
+            return now
+        return {name: value for name, value in now.items() if before.get(name, _ABSENT) != value}
 
 
 class Track(Protocol):
@@ -90,9 +124,8 @@ class SqlUnitOfWork:
         if self._inbox is None:
             raise RuntimeError("this module consumes no events: it has no inbox")
         inserted = await self.connection.execute(
-            insert(self._inbox)
-            .values(consumer=consumer, message_id=message_id, type=type_)
-            .on_conflict_do_nothing()
+            _record_delivery(self._inbox),
+            {"consumer": consumer, "message_id": message_id, "type": type_},
         )
         return inserted.rowcount == 1
 

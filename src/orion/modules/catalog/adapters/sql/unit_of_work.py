@@ -24,7 +24,12 @@ from orion.modules.catalog.domain.reservation import (
     ReservationStatus,
     StockReservation,
 )
-from orion.shared_kernel.adapters.sql.unit_of_work import AfterCommit, SqlUnitOfWork, Track
+from orion.shared_kernel.adapters.sql.unit_of_work import (
+    AfterCommit,
+    LoadedRows,
+    SqlUnitOfWork,
+    Track,
+)
 from orion.shared_kernel.application.unit_of_work import A
 from orion.shared_kernel.domain.money import Money
 
@@ -43,6 +48,7 @@ class SqlProductRepository:
     def __init__(self, connection: AsyncConnection, track: Track) -> None:
         self._connection = connection
         self._track = track
+        self._loaded = LoadedRows(_row)
 
     async def get(self, product_id: uuid.UUID, *, for_update: bool = False) -> Product:
         statement = sa.select(products).where(
@@ -53,7 +59,7 @@ class SqlProductRepository:
         row = (await self._connection.execute(statement)).mappings().first()
         if row is None:
             raise ProductNotFound(f"no product {product_id}")
-        return self._track(_product(row))
+        return self._track(self._loaded.seen(product_id, _product(row)))
 
     async def add(self, product: Product) -> None:
         try:
@@ -64,17 +70,22 @@ class SqlProductRepository:
                 raise DuplicateSku(f"sku {product.sku!r} is taken") from None
             raise
         product.mark_persisted()
+        self._loaded.seen(product.id, product)
         self._track(product)
 
     async def save(self, product: Product) -> None:
+        changes = self._loaded.changes(product.id, product)
+        if not changes:
+            return  # nothing to write
         result = await self._connection.execute(
             products.update()
             .where(products.c.id == product.id, products.c.version == product.loaded_version)
-            .values(**_row(product))
+            .values(**changes)
         )
         if result.rowcount != 1:
             raise StaleProduct(f"product {product.id} changed meanwhile")
         product.mark_persisted()
+        self._loaded.seen(product.id, product)
 
     async def lock(self, product_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Product]:
         # FOR UPDATE above ORDER BY: PostgreSQL locks the rows as they come out of the sort.
@@ -85,7 +96,7 @@ class SqlProductRepository:
             .with_for_update()
         )
         rows = (await self._connection.execute(statement)).mappings()
-        return {row["id"]: self._track(_product(row)) for row in rows}
+        return {row["id"]: self._track(self._loaded.seen(row["id"], _product(row))) for row in rows}
 
 
 class SqlReservationRepository:

@@ -1,5 +1,7 @@
 """Ordering's business metrics, read from its own tables when ``/metrics`` is scraped.
 
+Also the saga's backlog (orders not yet settled) beside checkout's bound on it (ADR 40).
+
 The history is append-only, so counting its entries gives counters that only grow (and
 that every process reads alike): orders placed (entered ``pending``), paid and cancelled,
 and the revenue of paid orders by currency, in minor units.
@@ -8,9 +10,10 @@ and the revenue of paid orders by currency, in minor units.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orion.modules.ordering.adapters.sql.backlog import COUNT_UNSETTLED
 from orion.modules.ordering.adapters.sql.tables import order_history, order_summaries
 from orion.shared_kernel.adapters.metrics import Probe
 
@@ -47,5 +50,26 @@ def orders_probe(engine: AsyncEngine) -> Probe:
             if status == "paid":
                 revenue.add_metric([currency], int(total))
         return [orders, revenue]
+
+    return probe
+
+
+def unsettled_probe(engine: AsyncEngine, bound: int) -> Probe:
+    """The saga's backlog and the bound past which checkout refuses (ADR 40), for the alert
+    ``OrionCheckoutShedding``."""
+
+    async def probe() -> list[Metric]:
+        async with engine.connect() as connection:
+            count = await connection.scalar(COUNT_UNSETTLED) or 0
+        unsettled = GaugeMetricFamily(
+            "orion_orders_unsettled", "Orders placed and not yet paid or cancelled."
+        )
+        unsettled.add_metric([], count)
+        limit = GaugeMetricFamily(
+            "orion_orders_unsettled_bound",
+            "ORION_CHECKOUT_MAX_UNSETTLED: from this many unsettled orders, checkout answers 503.",
+        )
+        limit.add_metric([], bound)
+        return [unsettled, limit]
 
     return probe

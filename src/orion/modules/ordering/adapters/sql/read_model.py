@@ -32,6 +32,7 @@ from orion.modules.ordering.contracts.queries import (
     OrderRecordStep,
     OrderState,
 )
+from orion.modules.ordering.domain.cart import Cart
 from orion.modules.ordering.domain.errors import OrderNotFound
 from orion.modules.ordering.domain.order import OrderStatus
 from orion.shared_kernel.adapters.sql import keyset
@@ -41,7 +42,7 @@ from orion.shared_kernel.application.unit_of_work import A
 from orion.shared_kernel.domain.money import Money
 
 from .tables import order_history, order_lines, order_summaries, orders
-from .unit_of_work import SqlOrderRepository, recall
+from .unit_of_work import CART_OF_CUSTOMER, SqlOrderRepository, load_cart
 
 _SORT_KEYS: dict[str, sa.Column[Any]] = {
     "created_at": order_summaries.c.placed_at,
@@ -61,9 +62,11 @@ class SqlOrderingReadModel:
             raise OrderNotFound(f"no order {order_id}")  # another's order is not there at all
         return order_view(order)
 
-    async def recall(self, customer_id: uuid.UUID, key: str) -> tuple[str, OrderView] | None:
+    async def cart_of(self, customer_id: uuid.UUID) -> Cart | None:
         async with self._engine.connect() as connection:
-            return await recall(connection, customer_id, key)
+            return await load_cart(
+                connection, CART_OF_CUSTOMER, for_update=False, customer_id=customer_id
+            )
 
     async def order_records(self, query: ListOrderRecords) -> list[OrderRecord]:
         """One page of orders by id, with their lines and history: three statements."""

@@ -14,12 +14,18 @@ from dataclasses import dataclass
 from orion.modules.catalog.contracts.queries import GetProductsForOrder, ProductForOrder
 from orion.modules.identity.contracts.queries import CustomerContact, GetCustomerContact
 from orion.modules.ordering.application.commands import PlacedOrder, PlaceOrder
-from orion.modules.ordering.application.ports import OrderingReadModel, OrderingUnitOfWork, Rates
+from orion.modules.ordering.application.ports import (
+    OrderingReadModel,
+    OrderingUnitOfWork,
+    Rates,
+    SettlingBacklog,
+)
 from orion.modules.ordering.application.queries import OrderView, order_view
 from orion.modules.ordering.domain.cart import Cart
 from orion.modules.ordering.domain.errors import (
     CartChanged,
     CartEmpty,
+    CheckoutBusy,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
     MixedCurrencies,
@@ -46,8 +52,8 @@ class CheckoutReads:
 class PlaceOrderHandler:
     """Places an order from the customer's cart at the catalog's prices, in two steps.
 
-    ``read`` asks what the order needs before the transaction opens: the cart as it is (in a
-    short transaction of its own), its products (the catalog), the customer's contact
+    ``read`` asks what the order needs before the transaction opens: the cart as it is (one
+    statement, no transaction), its products (the catalog), the customer's contact
     (identity) and the exchange rates to charge in another currency. These stay outside the
     order's transaction on purpose: a transaction that waits for a second pooled connection
     can starve the pool. ``__call__`` then places the order in the transaction it is given,
@@ -58,19 +64,18 @@ class PlaceOrderHandler:
 
     def __init__(
         self,
-        uow: Callable[[], OrderingUnitOfWork],
+        read_model: OrderingReadModel,
         clock: Clock,
         mediator: Mediator,
         rates: Rates,
     ) -> None:
-        self._uow = uow
+        self._read_model = read_model
         self._clock = clock
         self._mediator = mediator
         self._rates = rates
 
     async def read(self, command: PlaceOrder) -> CheckoutReads:
-        async with self._uow() as uow:
-            seen = await uow.carts.of_customer(command.customer_id, for_update=False)
+        seen = await self._read_model.cart_of(command.customer_id)
         ids = tuple(sorted(seen.lines)) if seen is not None else ()
         products = {
             p.product_id: p
@@ -123,45 +128,63 @@ class PlaceOrderHandler:
 
 
 class IdempotentCheckout:
-    """``PlaceOrderHandler``, once per (customer, Idempotency-Key).
+    """``PlaceOrderHandler``, once per (customer, Idempotency-Key), while the saga keeps up.
 
-    1. The kept response is looked up before anything: a retry costs one read.
-    2. The handler's reads, outside any transaction.
-    3. One transaction: the key is claimed (``IdempotencyKeyInUse``, 409, while another
-       request holds it), looked up again (that request may have committed during step 2),
-       the order placed and the response kept. The order, the emptied cart, its
-       ``ordering.order_placed.v1`` event and the kept response commit together.
+    0. Refused (``CheckoutBusy``, 503 with Retry-After) while ``max_unsettled`` orders or
+       more wait for the saga: past that, taking orders only grows a backlog (ADR 40).
+    1. The handler's reads, outside any transaction.
+    2. One transaction: the key is claimed and its kept response recalled in one statement
+       (``IdempotencyKeyInUse``, 409, while another request holds it), the order placed and
+       the response kept. The order, the emptied cart, its ``ordering.order_placed.v1``
+       event and the kept response commit together.
 
     A kept response is replayed to the same body, and refused (``IdempotencyKeyReused``,
-    422) to another.
+    422) to another. A twin that committed as the key was claimed (after the statement's
+    snapshot, before its lock) is not recalled by the claim; the order then finds the cart
+    it emptied (``CartEmpty``, ``CartChanged``) or the key kept (``remember`` refuses), and
+    the response is recalled again, in a statement that sees it, and replayed. Checking
+    only on those answers spares every first request a second look-up (ADR 9).
     """
 
     def __init__(
         self,
         handler: PlaceOrderHandler,
         uow: Callable[[], OrderingUnitOfWork],
-        read_model: OrderingReadModel,
+        backlog: SettlingBacklog,
+        max_unsettled: int,
     ) -> None:
         self._handler = handler
         self._uow = uow
-        self._read_model = read_model
+        self._backlog = backlog
+        self._max_unsettled = max_unsettled
 
     async def __call__(self, command: PlaceOrder) -> PlacedOrder:
+        unsettled = await self._backlog.unsettled()
+        if unsettled >= self._max_unsettled:
+            raise CheckoutBusy(f"{unsettled} orders are waiting to be settled; retry shortly")
         customer_id, key = command.customer_id, command.idempotency_key
-        kept = await self._read_model.recall(customer_id, key)
-        if kept is not None:
-            return _replay(kept, command)
         reads = await self._handler.read(command)
         async with self._uow() as uow:
-            if not await uow.idempotency.claim(customer_id, key):
+            claimed, kept = await uow.idempotency.claim(customer_id, key)
+            if not claimed:
                 raise IdempotencyKeyInUse("a checkout with this key is in progress; retry later")
-            kept = await uow.idempotency.recall(customer_id, key)
             if kept is not None:
                 return _replay(kept, command)
-            order = await self._handler(command, reads, uow)
-            await uow.idempotency.remember(customer_id, key, command.fingerprint, order)
+            try:
+                order = await self._handler(command, reads, uow)
+                if not await uow.idempotency.remember(customer_id, key, command.fingerprint, order):
+                    raise _KeptMeanwhile
+            except (CartEmpty, CartChanged, _KeptMeanwhile):
+                kept = await uow.idempotency.recall(customer_id, key)
+                if kept is None:
+                    raise
+                return _replay(kept, command)
             await uow.commit()
         return PlacedOrder(order=order, replayed=False)
+
+
+class _KeptMeanwhile(Exception):
+    """A twin request kept its response for the key after the claim's recall."""
 
 
 def _replay(kept: tuple[str, OrderView], command: PlaceOrder) -> PlacedOrder:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from orion.modules.payments.application.events import integration_events
 from orion.modules.payments.domain.errors import PaymentNotFound
 from orion.modules.payments.domain.payment import Attempt, Payment, PaymentStatus, Step
-from orion.shared_kernel.adapters.sql.unit_of_work import SqlUnitOfWork, Track
+from orion.shared_kernel.adapters.sql.unit_of_work import LoadedRows, SqlUnitOfWork, Track
 from orion.shared_kernel.domain.errors import ConcurrencyConflict
 from orion.shared_kernel.domain.money import Money
 
@@ -30,6 +30,7 @@ class SqlPaymentRepository:
         self._connection = connection
         self._track = track
         self._attempts_loaded: dict[uuid.UUID, int] = {}
+        self._loaded = LoadedRows(_row)
 
     async def of_order(self, order_id: uuid.UUID, *, for_update: bool) -> Payment | None:
         return await self._load(payments.c.order_id == order_id, for_update=for_update)
@@ -49,6 +50,7 @@ class SqlPaymentRepository:
         self._attempts_loaded[payment.id] = 0
         await self._write_attempts(payment)
         payment.mark_persisted()
+        self._loaded.seen(payment.id, payment)
         self._track(payment)
         return True
 
@@ -58,12 +60,13 @@ class SqlPaymentRepository:
         updated = await self._connection.execute(
             payments.update()
             .where(payments.c.id == payment.id, payments.c.version == payment.loaded_version)
-            .values(**_row(payment))
+            .values(**self._loaded.changes(payment.id, payment))
         )
         if updated.rowcount != 1:
             raise ConcurrencyConflict(f"payment {payment.id} changed meanwhile")
         await self._write_attempts(payment)
         payment.mark_persisted()
+        self._loaded.seen(payment.id, payment)
 
     async def unsettled(self, *, untouched_since: datetime, limit: int) -> list[uuid.UUID]:
         rows = await self._connection.execute(
@@ -97,6 +100,7 @@ class SqlPaymentRepository:
         payment = await select_payment(self._connection, where, for_update=for_update)
         if payment is None:
             return None
+        self._loaded.seen(payment.id, payment)
         self._attempts_loaded[payment.id] = len(payment.attempts)
         return self._track(payment)
 
