@@ -15,7 +15,7 @@ Quart-schema builds each operation from its route's models; ``OrionOpenAPI`` com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any, TypeVar
 
@@ -29,6 +29,7 @@ ANSWERS = "_orion_answers"
 HEADERS = "_orion_headers"
 RESPONSES = "_orion_responses"
 PROBLEM_JSON = "application/problem+json"
+DOCUMENTED = ("/api/", "/health/")  # the paths the OpenAPI document describes
 NO_NUL = "^[^\\u0000]*$"
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -89,6 +90,11 @@ def responses(documented: Mapping[int, Mapping[str, Any]]) -> Callable[[F], F]:
 
 
 class OrionOpenAPI(OpenAPIProvider):
+    def generate_rules(self) -> Iterable[Rule]:
+        """The API and its health checks; pages for people (the dashboard, the emailed links'
+        forms) are no part of it."""
+        return (rule for rule in super().generate_rules() if rule.rule.startswith(DOCUMENTED))
+
     def schema(self) -> dict[str, Any]:
         document = super().schema()
         _forbid_nul(document)

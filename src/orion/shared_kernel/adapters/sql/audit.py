@@ -26,7 +26,7 @@ from orion.shared_kernel.application.context import Actor
 from orion.shared_kernel.domain.ids import new_id
 
 # they change with every write and say nothing
-UNAUDITED = {"version", "loaded_version", "changed", "updated_at"}
+UNAUDITED = {"version", "loaded_version", "changed", "recorded", "updated_at"}  # bookkeeping
 
 
 def _columns() -> list[sa.Column[Any]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from quart import Blueprint, Response, render_template, request
-from quart_schema import hide
 
 from orion.modules.identity.application.commands import ResetPassword, VerifyEmail
 from orion.modules.identity.contracts.pages import RESET_PASSWORD_PAGE, VERIFY_EMAIL_PAGE
@@ -35,12 +34,10 @@ def account_pages_blueprint(mediator: Mediator) -> Blueprint:
     blueprint = Blueprint("identity_pages", __name__, template_folder="templates")
 
     @blueprint.get(VERIFY_EMAIL_PAGE)
-    @hide  # a page for people, not the API: not in the OpenAPI document
     async def verify_email_form() -> Response:
         return await _form("Confirm your email address", "verify")
 
     @blueprint.post(VERIFY_EMAIL_PAGE)
-    @hide  # a page for people, not the API: not in the OpenAPI document
     async def verify_email() -> Response:
         form = await request.form
         try:
@@ -52,12 +49,10 @@ def account_pages_blueprint(mediator: Mediator) -> Blueprint:
         )
 
     @blueprint.get(RESET_PASSWORD_PAGE)
-    @hide  # a page for people, not the API: not in the OpenAPI document
     async def reset_password_form() -> Response:
         return await _form("Set a new password", "reset")
 
     @blueprint.post(RESET_PASSWORD_PAGE)
-    @hide  # a page for people, not the API: not in the OpenAPI document
     async def reset_password() -> Response:
         form = await request.form
         token, password = form.get("token", ""), form.get("password", "")
