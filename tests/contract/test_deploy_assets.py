@@ -25,7 +25,7 @@ METRICS_MODULES = [
     ROOT / "src/orion/shared_kernel/adapters/metrics.py",
     ROOT / "src/orion/modules/ordering/adapters/sql/metrics.py",
     ROOT / "src/orion/modules/payments/adapters/sql/metrics.py",
-    ROOT / "src/orion/modules/audit/adapters/sql/metrics.py",
+    ROOT / "src/orion/modules/audit/adapters/sql/status.py",
 ]
 
 

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 
-from orion.modules.audit.adapters.sql.metrics import audit_probe
+from orion.modules.audit.adapters.sql.status import SqlAuditStatus, audit_probe
 from orion.modules.audit.adapters.sql.store import SqlAuditStore
 from orion.modules.audit.adapters.sql.tables import inbox, outbox
 from orion.modules.audit.application.handlers import (
     Auditor,
     Fix,
+    GetAuditStatusHandler,
     RepairInvariantHandler,
     RunAuditHandler,
 )
@@ -25,6 +26,7 @@ from orion.modules.audit.application.invariants import (
     reservation_release,
 )
 from orion.modules.audit.contracts.commands import INVARIANTS, RepairInvariant, RunAudit
+from orion.modules.audit.contracts.queries import GetAuditStatus
 from orion.modules.audit.settings import AuditSettings
 from orion.modules.catalog.contracts.commands import ReleaseReservation
 from orion.modules.payments.contracts.commands import RefundCapturedPayment
@@ -82,12 +84,21 @@ class AuditContainer(containers.DeclarativeContainer):
         lease=providers.Callable(seconds, settings.provided.audit_interval_s),
     )
     repair = providers.Singleton(RepairInvariantHandler, auditor=auditor)
+    findings = providers.Singleton(
+        SqlAuditStatus, engine=platform.provided.engine, invariants=providers.Object(INVARIANTS)
+    )
+    status = providers.Singleton(GetAuditStatusHandler, findings=findings)
 
 
 class Audit(ModuleDefinition[AuditContainer]):
     def routes(self, c: AuditContainer) -> list[Route]:
-        """Neither is transactional: both ask other modules between their own writes."""
-        return [Route(RunAudit, c.run_audit()), Route(RepairInvariant, c.repair())]
+        """None is transactional: a run and a repair ask other modules between their own
+        writes; the status is a read."""
+        return [
+            Route(RunAudit, c.run_audit()),
+            Route(RepairInvariant, c.repair()),
+            Route(GetAuditStatus, c.status()),
+        ]
 
     def periodic_jobs(self, c: AuditContainer) -> list[PeriodicJob]:
         """What changed since the last run's checkpoint; one replica at a time (a lease)."""
@@ -101,7 +112,7 @@ class Audit(ModuleDefinition[AuditContainer]):
         ]
 
     def metric_probes(self, c: AuditContainer) -> list[Probe]:
-        return [audit_probe(c.platform().engine, INVARIANTS)]
+        return [audit_probe(c.findings())]
 
 
 MODULE = Audit(name=NAME, container=AuditContainer, outbox=outbox, inbox=inbox)

@@ -17,6 +17,7 @@ from orion.modules.audit.contracts.commands import (
     RepairInvariant,
     RunAudit,
 )
+from orion.modules.audit.contracts.queries import AuditStatus, GetAuditStatus
 from orion.modules.audit.domain.errors import NotRepairable, UnknownInvariant
 from orion.modules.audit.domain.verdict import Verdict, Window
 from orion.shared_kernel.application.clock import Clock
@@ -24,7 +25,7 @@ from orion.shared_kernel.application.mediator import Mediator
 from orion.shared_kernel.application.messages import Command
 
 from .invariants import Invariant, Reads
-from .ports import AuditStore
+from .ports import AuditFindings, AuditStore
 
 Fix = Callable[[uuid.UUID], Command[bool]]
 
@@ -128,3 +129,11 @@ class RepairInvariantHandler:
             repaired=repaired,
             left=[Example(subject=s, problem=p) for s, p in sorted(left.violations.items())],
         )
+
+
+class GetAuditStatusHandler:
+    def __init__(self, findings: AuditFindings) -> None:
+        self._findings = findings
+
+    async def __call__(self, query: GetAuditStatus) -> AuditStatus:
+        return await self._findings.status(query.examples)

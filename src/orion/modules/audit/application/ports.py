@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from orion.modules.audit.contracts.queries import AuditStatus
 from orion.modules.audit.domain.verdict import Verdict
 
 
@@ -26,3 +27,9 @@ class AuditStore(Protocol):
 
     async def repaired(self, invariant: str, subject: str, problem: str, *, at: datetime) -> None:
         """Records a repair, as any admin write is (a row and a log line)."""
+
+
+class AuditFindings(Protocol):
+    async def status(self, examples: int) -> AuditStatus:
+        """The open findings of each invariant (the first ``examples`` of them) and when the
+        periodic run last completed."""

@@ -1,6 +1,7 @@
 """The dashboard's operations page: each module's outbox backlog and parked rows, the
 dead-letter queues with their first messages and a replay (confirmed first), the circuit
-breakers' states, how fresh the exchange rates are."""
+breakers' states, how fresh the exchange rates are, and the consistency auditor's open
+findings (docs/audit/)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from quart import Blueprint, Response, g, render_template, request
 
+from orion.modules.audit.contracts.queries import GetAuditStatus
 from orion.shared_kernel.application.context import Actor
 from orion.shared_kernel.application.mediator import Mediator
 from orion.shared_kernel.application.operations import GetOperations, ReplayDeadLetters
@@ -22,6 +24,7 @@ def add_operations_pages(blueprint: Blueprint, mediator: Mediator, audit: OwnAud
         return await render_template(
             "operations.html",
             ops=await mediator.ask(GetOperations()),
+            audit=await mediator.ask(GetAuditStatus()),
             moved=request.args.get("moved"),
             queue=request.args.get("queue"),
         )
