@@ -40,7 +40,6 @@ from orion.shared_kernel.adapters.mediator import (
     retried,
 )
 from orion.shared_kernel.adapters.messaging.broker import Broker, Subscription, subscribed_types
-from orion.shared_kernel.adapters.messaging.operations import ListStuckMessagesHandler
 from orion.shared_kernel.adapters.messaging.rabbitmq import broker_for
 from orion.shared_kernel.adapters.messaging.relay import OutboxRelay, relay_for
 from orion.shared_kernel.adapters.metrics import (
@@ -58,24 +57,16 @@ from orion.shared_kernel.adapters.module import (
     RunningModule,
     start,
 )
-from orion.shared_kernel.adapters.operations import OperationsDesk
+from orion.shared_kernel.adapters.operations import answer_platform_queries
 from orion.shared_kernel.adapters.periodic import PeriodicJob
 from orion.shared_kernel.adapters.ratelimit import RateLimiter
 from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
 from orion.shared_kernel.adapters.settings import reveal
-from orion.shared_kernel.adapters.sql.audit import SqlAuditLog
-from orion.shared_kernel.adapters.sql.engine import (
-    UNAVAILABLE,
-    engine_for,
-    once_more_if_transient,
-)
+from orion.shared_kernel.adapters.sql.engine import UNAVAILABLE, engine_for, once_more_if_transient
 from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
 from orion.shared_kernel.adapters.sql.migrations import migrate
 from orion.shared_kernel.adapters.vault import database_credentials
-from orion.shared_kernel.application.audit import ListAuditLog
-from orion.shared_kernel.application.consistency import ListStuckMessages
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
-from orion.shared_kernel.application.operations import GetOperations, ReplayDeadLetters
 
 MODULES: tuple[ModuleDefinition[Any], ...] = (
     catalog.MODULE,
@@ -140,30 +131,21 @@ class Orion:
         # what the relay drains and `orion outbox` reports; what workers prune
         self.outboxes = {name: module.definition.outbox for name, module in self.modules.items()}
         self.inboxes = {name: module.definition.inbox for name, module in self.modules.items()}
-        audits = {
-            name: module.definition.audit
-            for name, module in self.modules.items()
-            if module.definition.audit is not None
-        }
-        self.mediator.register(ListAuditLog, SqlAuditLog(self.engine, audits))
         self.broker: Broker = broker_for(settings, topology=self.subscriptions)
-        stuck = ListStuckMessagesHandler(  # the platform's answer: it alone knows every outbox
+        answer_platform_queries(
+            self.mediator,
             engine=self.engine,
             outboxes=self.outboxes,
+            audit_logs={
+                name: module.definition.audit
+                for name, module in self.modules.items()
+                if module.definition.audit is not None
+            },
             broker_url=reveal(settings.broker_url),
             queues=lambda: [subscription.queue for subscription in self.subscriptions()],
-        )
-        self.mediator.register(ListStuckMessages, stuck)
-        desk = OperationsDesk(
-            engine=self.engine,
-            outboxes=self.outboxes,
-            broker_url=reveal(settings.broker_url),
-            queues=[subscription.queue for subscription in self.subscriptions()],
             circuits=self.circuits(),
             rates=self.exchange_rates,
         )
-        self.mediator.register(GetOperations, desk.read)
-        self.mediator.register(ReplayDeadLetters, desk.replay)
         self.draining = False
         observe_pool(self.engine)
 

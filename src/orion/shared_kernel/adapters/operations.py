@@ -1,5 +1,7 @@
-"""The operations page's reads and its replay, over what the composition root holds: every
-module's outbox, the broker's dead-letter queues, the circuit breakers, the exchange rates."""
+"""The questions only the composition root can answer, since it alone holds every module's
+outbox, audit log and queue (``answer_platform_queries``): the operations page's reads and its
+replay (every module's outbox, the broker's dead-letter queues, the circuit breakers, the
+exchange rates), the audit log of admins' writes, and the auditor's stuck messages."""
 
 from __future__ import annotations
 
@@ -8,7 +10,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging import operations
+from orion.shared_kernel.adapters.messaging.operations import ListStuckMessagesHandler
+from orion.shared_kernel.adapters.sql.audit import SqlAuditLog
+from orion.shared_kernel.application.audit import ListAuditLog
+from orion.shared_kernel.application.consistency import ListStuckMessages
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from orion.shared_kernel.application.operations import (
     Breaker,
@@ -21,6 +28,34 @@ from orion.shared_kernel.application.operations import (
     ReplayDeadLetters,
 )
 from orion.shared_kernel.domain.errors import NotFound
+
+
+def answer_platform_queries(
+    mediator: InProcessMediator,
+    *,
+    engine: AsyncEngine,
+    outboxes: Mapping[str, sa.Table],
+    audit_logs: Mapping[str, sa.Table],
+    broker_url: str | None,
+    queues: Callable[[], list[str]],
+    circuits: Mapping[str, Callable[[], Awaitable[str]]],
+    rates: CurrencyConverter,
+) -> None:
+    desk = OperationsDesk(
+        engine=engine,
+        outboxes=outboxes,
+        broker_url=broker_url,
+        queues=queues(),
+        circuits=circuits,
+        rates=rates,
+    )
+    mediator.register(GetOperations, desk.read)
+    mediator.register(ReplayDeadLetters, desk.replay)
+    mediator.register(ListAuditLog, SqlAuditLog(engine, audit_logs))
+    stuck = ListStuckMessagesHandler(
+        engine=engine, outboxes=outboxes, broker_url=broker_url, queues=queues
+    )
+    mediator.register(ListStuckMessages, stuck)
 
 
 class OperationsDesk:
