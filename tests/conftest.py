@@ -48,7 +48,10 @@ ADMIN_PASSWORD = secret("admin password", "correct horse battery staple")
 SERVER_URL = os.environ.get(
     "ORION_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# a database of its own for each pytest-xdist worker (15, 14, ... 8): rate limits by address
+# and account, and the payment provider's circuit breaker, are kept in Redis by name
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - WORKER % 8}")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 RUN_VHOST = None if "ORION_TEST_BROKER_URL" in os.environ else f"orion_test_{secrets.token_hex(6)}"
 BROKER_URL = os.environ.get(
