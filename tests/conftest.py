@@ -86,8 +86,10 @@ def _rabbitmqctl(*arguments: str) -> str | None:
     """Runs ``rabbitmqctl``; what went wrong, or None. A broker that is not there shows in
     the tests that need it (skipped, or failed with CI=true), not here."""
     try:
-        subprocess.run(["rabbitmqctl", "-q", *arguments], check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError) as error:
+        subprocess.run(
+            ["rabbitmqctl", "-q", *arguments], check=True, capture_output=True, timeout=60
+        )
+    except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
         return str(error)
     return None
 
