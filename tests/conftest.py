@@ -5,13 +5,16 @@ databases), ORION_TEST_BROKER_URL and ORION_TEST_REDIS_URL. A service that canno
 skips its tests with a message naming it; with CI=true it fails them instead.
 
 A run owns what it touches, so that two runs on one machine never meet: every database it
-makes has a random name, and unless ORION_TEST_BROKER_URL names one, the run makes a
-RabbitMQ virtual host of its own (``rabbitmqctl``, as the benchmarks do) and deletes it at
-the end, with every queue and exchange in it.
+makes has a random name; unless ORION_TEST_BROKER_URL names one, the run makes a RabbitMQ
+virtual host of its own (``rabbitmqctl``, as the benchmarks do) and deletes it at the end,
+with every queue and exchange in it; and unless ORION_TEST_REDIS_URL names one, each process
+holds a Redis database (15 down to 1) alone while it runs, by a lock file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import secrets
 import shutil
@@ -21,7 +24,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import asyncpg
 import pytest
@@ -30,13 +33,15 @@ import sqlalchemy as sa
 from dependency_injector import providers
 from pydantic import SecretStr
 from quart.typing import TestClientProtocol as Client
+from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.engine import make_url
 
-from orion.bootstrap import Container, Orion
+from orion.bootstrap import Orion
 from orion.modules.identity.application.commands import LogIn
 from orion.modules.identity.contracts.commands import CreateAdmin
 from orion.settings import Settings
+from orion.shared_kernel.adapters.platform import PlatformContainer
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 from tests.log_hygiene import LOG_DIR, SECRETS, leaks, log_to_run, secret
 from tests.redaction import pytest_runtest_makereport  # noqa: F401  # a failure's report shows no token
@@ -48,10 +53,29 @@ ADMIN_PASSWORD = secret("admin password", "correct horse battery staple")
 SERVER_URL = os.environ.get(
     "ORION_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-# a database of its own for each pytest-xdist worker (15, 14, ... 8): rate limits by address
-# and account, and the payment provider's circuit breaker, are kept in Redis by name
-WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - WORKER % 8}")
+
+
+def _redis_database() -> int:
+    """A Redis database no other test process uses while this one runs (pytest-xdist's
+    workers, another run): rate limits by address and account, and the payment provider's
+    circuit breaker, are kept in Redis by name. Held by a lock file until the process ends,
+    emptied of what an earlier run left."""
+    for number in range(15, 0, -1):
+        lock = (Path(tempfile.gettempdir()) / f"orion-test-redis-{number}.lock").open("w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        _HELD.append(lock)
+        with contextlib.suppress(RedisError), Redis(db=number) as client:
+            client.flushdb()
+        return number
+    raise RuntimeError("every Redis database 1-15 is held by another test process")
+
+
+_HELD: list[IO[str]] = []
+REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL") or f"redis://127.0.0.1:6379/{_redis_database()}"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 RUN_VHOST = None if "ORION_TEST_BROKER_URL" in os.environ else f"orion_test_{secrets.token_hex(6)}"
 BROKER_URL = os.environ.get(
@@ -222,7 +246,7 @@ async def shop_with_rates(
 ) -> AsyncIterator[Orion]:
     """An Orion whose exchange rates are ``rates`` (the composition root filled with a fake,
     as cosmicpython's ``bootstrap(uow=...)``), closed on exit."""
-    with Container.exchange_rates.override(providers.Object(rates)):
+    with PlatformContainer.exchange_rates.override(providers.Object(rates)):
         shop = Orion(shop_settings(**overrides), database_url)
     try:
         yield shop

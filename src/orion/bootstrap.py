@@ -1,7 +1,7 @@
 """The composition root: settings in, a wired Orion out. It builds the shared resources once
-(engine, mediator, clock, cache, rate limiter, exchange rates, broker), starts each module of
-``MODULES`` from its definition, and hands out the Quart app, the relay, the consumers,
-migrations and periodic jobs. Nothing connects at import time, nor when the container is
+(``PlatformContainer``: engine, mediator, clock, cache, rate limiter, exchange rates; and the
+broker), starts each module of ``MODULES`` from its definition, and hands out the Quart app,
+the relay, the consumers, migrations and periodic jobs. Nothing connects at import time, nor when the container is
 built: clients connect on first use, inside the event loop that serves. Adding a module is
 writing its package and one line in ``MODULES``."""
 
@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import partial
 from importlib.metadata import version
 from typing import Any
 
-from dependency_injector import containers, providers
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,19 +24,10 @@ from orion.modules.notifications import module as notifications
 from orion.modules.ordering import module as ordering
 from orion.modules.payments import module as payments
 from orion.settings import Settings
-from orion.shared_kernel.adapters.cache import cache_backend
-from orion.shared_kernel.adapters.clock import SystemClock
-from orion.shared_kernel.adapters.exchange_rates import currency_converter
 from orion.shared_kernel.adapters.http.app import create_http_app
 from orion.shared_kernel.adapters.http.exchange_rates import exchange_rates_blueprint
 from orion.shared_kernel.adapters.http.health import ReadinessCheck, readiness_checks
 from orion.shared_kernel.adapters.http.ratelimit import install_rate_limits
-from orion.shared_kernel.adapters.mediator import (
-    InProcessMediator,
-    log_context,
-    map_errors,
-    retried,
-)
 from orion.shared_kernel.adapters.messaging.broker import Broker, Subscription, subscribed_types
 from orion.shared_kernel.adapters.messaging.rabbitmq import broker_for
 from orion.shared_kernel.adapters.messaging.relay import OutboxRelay, relay_for
@@ -59,13 +48,10 @@ from orion.shared_kernel.adapters.module import (
 )
 from orion.shared_kernel.adapters.operations import answer_platform_queries
 from orion.shared_kernel.adapters.periodic import PeriodicJob
-from orion.shared_kernel.adapters.ratelimit import RateLimiter
-from orion.shared_kernel.adapters.ratelimit import storage as rate_limit_storage
+from orion.shared_kernel.adapters.platform import PlatformContainer
 from orion.shared_kernel.adapters.settings import reveal
-from orion.shared_kernel.adapters.sql.engine import UNAVAILABLE, engine_for, once_more_if_transient
-from orion.shared_kernel.adapters.sql.inbox import prune as prune_inbox
+from orion.shared_kernel.adapters.sql.inbox import prune_job
 from orion.shared_kernel.adapters.sql.migrations import migrate
-from orion.shared_kernel.adapters.vault import database_credentials
 from orion.shared_kernel.application.exchange_rates import CurrencyConverter
 
 MODULES: tuple[ModuleDefinition[Any], ...] = (
@@ -81,37 +67,6 @@ MODULES: tuple[ModuleDefinition[Any], ...] = (
 MODULE_NAMES = tuple(definition.name for definition in MODULES)
 
 
-class Container(containers.DeclarativeContainer):
-    """The shared resources every module's container draws on (``Platform``). A test fills
-    it with fakes by overriding a provider before making an ``Orion``:
-    ``with Container.exchange_rates.override(providers.Object(fake)): Orion(...)``."""
-
-    settings = providers.Dependency(instance_of=Settings)
-    database_url = providers.Dependency(instance_of=str)
-
-    redis_url = providers.Callable(reveal, settings.provided.redis_url)
-    clock = providers.Singleton(SystemClock)
-    exchange_rates = providers.Singleton(currency_converter, settings=settings, clock=clock)
-    database_credentials = providers.Singleton(database_credentials, settings=settings)
-    platform = providers.Singleton(
-        Platform,
-        engine=providers.Singleton(engine_for, database_url, settings, database_credentials),
-        clock=clock,
-        mediator=providers.Singleton(
-            InProcessMediator,
-            behaviours=providers.List(
-                map_errors(UNAVAILABLE), log_context, retried(once_more_if_transient)
-            ),
-        ),
-        exchange_rates=exchange_rates,
-        cache_backend=providers.Singleton(cache_backend, redis_url=redis_url),
-        limiter=providers.Singleton(
-            RateLimiter, storage=providers.Singleton(rate_limit_storage, redis_url)
-        ),
-        cache_ttl_s=settings.provided.cache_ttl_s,
-    )
-
-
 class UnknownModule(ValueError):
     """A module name that is not in ``MODULES`` (``orion worker --module``)."""
 
@@ -121,26 +76,20 @@ class Orion:
 
     def __init__(self, settings: Settings, database_url: str) -> None:
         self.settings = settings
-        self.container = Container(settings=settings, database_url=database_url)
+        self.container = PlatformContainer(settings=settings, database_url=database_url)
         self.platform: Platform = self.container.platform()
         self.mediator = self.platform.mediator
         self.modules: dict[str, RunningModule[Any]] = {
             definition.name: start(definition, platform=self.platform, settings=settings)
             for definition in MODULES
         }
-        # what the relay drains and `orion outbox` reports; what workers prune
+        # what the relay drains and `orion outbox` reports
         self.outboxes = {name: module.definition.outbox for name, module in self.modules.items()}
-        self.inboxes = {name: module.definition.inbox for name, module in self.modules.items()}
         self.broker: Broker = broker_for(settings, topology=self.subscriptions)
         answer_platform_queries(
             self.mediator,
+            modules=MODULES,
             engine=self.engine,
-            outboxes=self.outboxes,
-            audit_logs={
-                name: module.definition.audit
-                for name, module in self.modules.items()
-                if module.definition.audit is not None
-            },
             broker_url=reveal(settings.broker_url),
             queues=lambda: [subscription.queue for subscription in self.subscriptions()],
             circuits=self.circuits(),
@@ -173,20 +122,10 @@ class Orion:
         """The clean-ups and checks of the given modules, run where their consumers run."""
         running = self._running(modules)
         jobs = [job for module in running for job in module.periodic_jobs()]
-        jobs += [
-            PeriodicJob(
-                name=f"{module.name}.inbox_prune",
-                interval_s=self.settings.housekeeping_interval_s,
-                run=partial(self.prune_inbox, module.name),
-            )
-            for module in running
-        ]
+        every = self.settings.housekeeping_interval_s
+        keep = timedelta(hours=self.settings.inbox_retention_hours)
+        jobs += [prune_job(self.engine, m.definition.inbox, every, keep) for m in running]
         return list({job.name: job for job in jobs}.values())  # one of each, if asked twice
-
-    async def prune_inbox(self, module: str) -> int:
-        """Forgets the module's handled messages older than ``ORION_INBOX_RETENTION_HOURS``."""
-        retention = timedelta(hours=self.settings.inbox_retention_hours)
-        return await prune_inbox(self.engine, self.inboxes[module], retention)
 
     def relay(self) -> OutboxRelay:
         subscribed = subscribed_types(self.subscriptions())

@@ -47,11 +47,13 @@ async def test_records_past_the_retention_go_in_batches_and_younger_ones_stay(
     old = await received(orion, *(retention + 1 + n for n in range(5)))
     young = await received(orion, retention - 1, 0)
 
-    deleted = await orion.prune_inbox("catalog")
+    prune = {job.name: job for job in orion.periodic_jobs(["catalog"])}["catalog.inbox_prune"]
+
+    deleted = await prune.run()
 
     assert deleted == len(old)
     assert await kept(orion) == set(young)
-    assert await orion.prune_inbox("catalog") == 0
+    assert await prune.run() == 0
 
 
 def test_every_module_with_consumers_prunes_its_inbox_where_they_run(orion: Orion) -> None:

@@ -6,6 +6,7 @@ exchange rates), the audit log of admins' writes, and the auditor's stuck messag
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from orion.shared_kernel.adapters.mediator import InProcessMediator
 from orion.shared_kernel.adapters.messaging import operations
 from orion.shared_kernel.adapters.messaging.operations import ListStuckMessagesHandler
+from orion.shared_kernel.adapters.module import ModuleDefinition
 from orion.shared_kernel.adapters.sql.audit import SqlAuditLog
 from orion.shared_kernel.application.audit import ListAuditLog
 from orion.shared_kernel.application.consistency import ListStuckMessages
@@ -33,14 +35,15 @@ from orion.shared_kernel.domain.errors import NotFound
 def answer_platform_queries(
     mediator: InProcessMediator,
     *,
+    modules: Sequence[ModuleDefinition[Any]],
     engine: AsyncEngine,
-    outboxes: Mapping[str, sa.Table],
-    audit_logs: Mapping[str, sa.Table],
     broker_url: str | None,
     queues: Callable[[], list[str]],
     circuits: Mapping[str, Callable[[], Awaitable[str]]],
     rates: CurrencyConverter,
 ) -> None:
+    outboxes = {module.name: module.outbox for module in modules}
+    audit_logs = {module.name: module.audit for module in modules if module.audit is not None}
     desk = OperationsDesk(
         engine=engine,
         outboxes=outboxes,

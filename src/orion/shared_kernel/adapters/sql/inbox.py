@@ -15,6 +15,8 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orion.shared_kernel.adapters.periodic import PeriodicJob
+
 PRUNE_BATCH = 5_000
 
 log = structlog.get_logger("orion.inbox")
@@ -33,6 +35,18 @@ def _columns() -> list[sa.Column[Any]]:
 
 def inbox_table(metadata: sa.MetaData) -> sa.Table:
     return sa.Table("inbox", metadata, *_columns())
+
+
+def prune_job(
+    engine: AsyncEngine, inbox: sa.Table, interval_s: float, retention: timedelta
+) -> PeriodicJob:
+    """``<module>.inbox_prune``: forgets the module's handled messages older than
+    ``retention`` (``ORION_INBOX_RETENTION_HOURS``), where the module's consumers run."""
+    return PeriodicJob(
+        name=f"{inbox.schema}.inbox_prune",
+        interval_s=interval_s,
+        run=lambda: prune(engine, inbox, retention),
+    )
 
 
 async def prune(engine: AsyncEngine, inbox: sa.Table, retention: timedelta) -> int:
