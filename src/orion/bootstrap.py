@@ -1,9 +1,9 @@
 """The composition root: settings in, a wired Orion out. It builds the shared resources once
 (``PlatformContainer``: engine, mediator, clock, cache, rate limiter, exchange rates; and the
 broker), starts each module of ``MODULES`` from its definition, and hands out the Quart app,
-the relay, the consumers, migrations and periodic jobs. Nothing connects at import time, nor when the container is
-built: clients connect on first use, inside the event loop that serves. Adding a module is
-writing its package and one line in ``MODULES``."""
+the relay, the consumers, migrations and periodic jobs. Nothing connects at import time, nor
+when the container is built: clients connect on first use, inside the event loop that
+serves. Adding a module is writing its package and one line in ``MODULES``."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ def answer_platform_queries(
         engine=engine,
         outboxes=outboxes,
         broker_url=broker_url,
-        queues=queues(),
+        queues=queues,
         circuits=circuits,
         rates=rates,
     )
@@ -68,10 +68,12 @@ class OperationsDesk:
         engine: AsyncEngine,
         outboxes: Mapping[str, sa.Table],
         broker_url: str | None,
-        queues: Sequence[str],
+        queues: Callable[[], list[str]],
         circuits: Mapping[str, Callable[[], Awaitable[str]]],
         rates: CurrencyConverter,
     ) -> None:
+        """``queues``: asked when needed, not here: building the subscriptions builds the
+        modules' policies, which a test may first give a fake (a mailer, a gateway)."""
         self._engine, self._outboxes = engine, outboxes
         self._broker_url, self._queues = broker_url, queues
         self._circuits, self._rates = circuits, rates
@@ -99,7 +101,7 @@ class OperationsDesk:
     async def _dead_letters(self, per_queue: int) -> list[DeadLetterQueue] | None:
         if self._broker_url is None:
             return None
-        counts = await operations.dead_letter_counts(self._broker_url, self._queues)
+        counts = await operations.dead_letter_counts(self._broker_url, self._queues())
         found = []
         for queue, count in counts.items():
             letters = []
@@ -120,6 +122,6 @@ class OperationsDesk:
         return found
 
     async def replay(self, command: ReplayDeadLetters) -> int:
-        if self._broker_url is None or command.queue not in self._queues:
+        if self._broker_url is None or command.queue not in self._queues():
             raise NotFound(f"no dead-letter queue of {command.queue!r} here")
         return await operations.replay_dead_letters(self._broker_url, command.queue)
