@@ -46,7 +46,12 @@ class ProductPatch(Body):
 
 
 class StockAdjustmentIn(Body):
-    delta: int = Field(ge=-(10**9), le=10**9, description="Added to stock; negative removes.")
+    delta: int = Field(
+        ge=-(10**9),
+        le=10**9,
+        description="Added to stock, never 0; negative removes.",
+        json_schema_extra={"not": {"const": 0}},
+    )
     reason: str | None = Field(default=None, max_length=200)
 
 

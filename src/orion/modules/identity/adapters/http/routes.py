@@ -196,6 +196,7 @@ def identity_blueprint(
 
     @blueprint.post("/admin/users/<uuid:user_id>/disable")
     @require_admin
+    @answers(409)  # the only active admin
     @document_response(UserOut)
     async def disable(user_id: uuid.UUID) -> Response:
         """Disable the account and end its sessions."""
@@ -210,6 +211,7 @@ def identity_blueprint(
 
     @blueprint.put("/admin/users/<uuid:user_id>/role")
     @require_admin
+    @answers(409)  # the only active admin
     @validate_request(RoleIn)
     @document_response(UserOut)
     async def change_role(user_id: uuid.UUID, data: RoleIn) -> Response:
