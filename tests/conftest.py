@@ -21,8 +21,8 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -55,11 +55,11 @@ SERVER_URL = os.environ.get(
 )
 
 
-def _redis_database() -> int:
-    """A Redis database no other test process uses while this one runs (pytest-xdist's
-    workers, another run): rate limits by address and account, and the payment provider's
-    circuit breaker, are kept in Redis by name. Held by a lock file until the process ends,
-    emptied of what an earlier run left."""
+def redis_database() -> str:
+    """The URL of a Redis database nothing else of any test run uses while this process
+    runs (pytest-xdist's workers, another run, the containers of tests/deploy): rate limits
+    by address and account, and the payment provider's circuit breaker, are kept in Redis by
+    name. Held by a lock file until the process ends, emptied of what an earlier run left."""
     for number in range(15, 0, -1):
         lock = (Path(tempfile.gettempdir()) / f"orion-test-redis-{number}.lock").open("w")
         try:
@@ -70,12 +70,12 @@ def _redis_database() -> int:
         _HELD.append(lock)
         with contextlib.suppress(RedisError), Redis(db=number) as client:
             client.flushdb()
-        return number
+        return f"redis://127.0.0.1:6379/{number}"
     raise RuntimeError("every Redis database 1-15 is held by another test process")
 
 
 _HELD: list[IO[str]] = []
-REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL") or f"redis://127.0.0.1:6379/{_redis_database()}"
+REDIS_URL = os.environ.get("ORION_TEST_REDIS_URL") or redis_database()
 IN_CI = os.environ.get("CI", "").lower() == "true"
 RUN_VHOST = None if "ORION_TEST_BROKER_URL" in os.environ else f"orion_test_{secrets.token_hex(6)}"
 BROKER_URL = os.environ.get(
@@ -104,6 +104,23 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if RUN_VHOST is not None:
         _rabbitmqctl("delete_vhost", RUN_VHOST)
+
+
+@contextmanager
+def own_vhost(prefix: str) -> Iterator[str]:
+    """A broker URL on a RabbitMQ virtual host of its own, deleted on leaving: for processes
+    that outlive a test (the containers of tests/deploy), which would otherwise consume the
+    messages of the next tests of this process."""
+    if RUN_VHOST is None:  # ORION_TEST_BROKER_URL names the broker to use
+        yield BROKER_URL
+        return
+    vhost = f"{prefix}_{secrets.token_hex(6)}"
+    if not _rabbitmqctl("add_vhost", vhost):
+        _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    try:
+        yield BROKER_URL.removesuffix(RUN_VHOST) + vhost
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
 
 
 def _rabbitmqctl(*arguments: str) -> str | None:

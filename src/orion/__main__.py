@@ -55,6 +55,17 @@ def parser() -> argparse.ArgumentParser:
         help="run no outbox relay here (it runs as `orion relay`); needs ORION_BROKER_URL",
     )
     serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="API processes sharing the port (default 1; one per core): the first also runs "
+        "the relay, the consumers and --metrics-port; the others answer requests only, and "
+        "are started again if one dies",
+    )
+    # an extra API process of --workers: the port's socket, inherited from the first
+    serve.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
+    serve.add_argument(
         "--metrics-port",
         type=int,
         help="serve /metrics (and /health/live, /health/ready) on this port, apart from the "

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import errno
 import gc
 import getpass
 import json
 import logging
+import os
 import signal
+import subprocess
 import sys
 from collections.abc import Coroutine, Sequence
 from datetime import timedelta
@@ -56,7 +59,11 @@ def run(args: argparse.Namespace) -> None:
     listening: Any = None
     ops_listening: Any = None
     if args.command == "serve":
-        listening = _listening(args.host, args.port, flag="--port")
+        listening = (
+            _listening(args.host, args.port, flag="--port")
+            if args.listen_fd is None
+            else _hypercorn_config(f"fd://{args.listen_fd}")
+        )
         if args.metrics_port is not None:
             ops_listening = _listening(args.metrics_host, args.metrics_port, flag="--metrics-port")
     elif args.command in {"worker", "relay"} and args.metrics_port is not None:
@@ -75,6 +82,8 @@ def run(args: argparse.Namespace) -> None:
                         demo=args.demo,
                         workers=not args.no_workers,
                         relay=not args.no_relay,
+                        apis=args.workers - 1,
+                        database=url if embedded else None,
                     )
                 )
             elif args.command in {"worker", "relay"}:
@@ -100,10 +109,13 @@ def run(args: argparse.Namespace) -> None:
 def _refuse_early(args: argparse.Namespace, *, broker: bool) -> None:
     """What a command cannot do with these arguments and settings, said before it starts the
     embedded database or reaches any server."""
+    if args.command == "serve" and args.workers < 1:
+        sys.exit("orion: --workers needs at least 1 (one process per core serves best)")
     if not broker:
         if args.command in {"worker", "relay"}:
             sys.exit(f"orion: {args.command} needs ORION_BROKER_URL (RabbitMQ)")
-        if args.command == "serve" and (args.no_workers or args.no_relay):
+        extra_api = args.command == "serve" and args.listen_fd is not None
+        if args.command == "serve" and (args.no_workers or args.no_relay) and not extra_api:
             sys.exit(
                 "orion: --no-workers and --no-relay need ORION_BROKER_URL: the "
                 "in-process broker delivers only inside this process"
@@ -125,7 +137,7 @@ def _listening(host: str, port: int, *, flag: str) -> Any:
     use is one line naming it, before the database starts, not a database error after."""
     from hypercorn.config import Config
 
-    config = _hypercorn_config(host, port)
+    config = _hypercorn_config(f"{host}:{port}")
     try:
         (bound,) = config.create_sockets().insecure_sockets
     except OSError as error:
@@ -199,13 +211,17 @@ async def _serve(
     demo: bool,
     workers: bool,
     relay: bool,
+    apis: int = 0,
+    database: str | None = None,
 ) -> None:
     """The API (``config``: a Hypercorn config on a bound socket), and unless told otherwise
     the relay and every module's consumers; with ``ops`` (another), the metrics and health
-    served there.
+    served there; with ``apis``, that many more API processes on the same socket, kept
+    running (``database``: the embedded database's URL, which they are given).
 
     On SIGTERM: readiness turns 503, consumers stop taking messages and finish the ones in
-    flight, the relay finishes its pass, then the server finishes its requests and closes.
+    flight, the relay finishes its pass, the other API processes are sent SIGTERM, then the
+    server finishes its requests and closes, once they have.
     """
     from hypercorn.asyncio import serve
 
@@ -215,6 +231,10 @@ async def _serve(
         await _seed_demo(orion, only_if_empty=True)
     signalled = _on_signals()
     stopping = asyncio.Event()
+    socket_fd = int(config.bind[0].removeprefix("fd://"))
+    others = [
+        asyncio.create_task(_keep_api_running(socket_fd, database, signalled)) for _ in range(apis)
+    ]
     relay_task = asyncio.create_task(orion.relay().run(stopping)) if relay else None
     jobs_task = None
     if workers:
@@ -227,7 +247,7 @@ async def _serve(
         if workers:
             await orion.stop_consumers()
         stopping.set()
-        for task in (relay_task, jobs_task):
+        for task in (relay_task, jobs_task, *others):
             if task is not None:
                 await task
 
@@ -242,16 +262,39 @@ async def _serve(
         await serve(app, config, shutdown_trigger=shutdown_trigger)
     finally:
         stopping.set()
-        for task in (relay_task, jobs_task, ops_server):
+        signalled.set()  # the other API processes too, if this one ends otherwise
+        for task in (relay_task, jobs_task, ops_server, *others):
             if task is not None and not task.done():
                 await task
 
 
-def _hypercorn_config(host: str, port: int) -> Any:
+async def _keep_api_running(socket_fd: int, database: str | None, stop: asyncio.Event) -> None:
+    """One more API process on the socket (``orion serve --listen-fd``, requests only: the
+    first process relays what it writes, woken by the database's NOTIFY), started again a
+    second after it dies, until ``stop``; then sent SIGTERM and waited for."""
+    env = dict(os.environ) | ({} if database is None else {"ORION_DATABASE_URL": database})
+    command = [sys.executable, "-m", "orion", "serve", "--no-workers", "--no-relay"]
+    while not stop.is_set():
+        process = subprocess.Popen(  # noqa: S603, ASYNC220 - orion itself; waited for below
+            [*command, "--listen-fd", str(socket_fd)], env=env, pass_fds=(socket_fd,)
+        )
+        while process.poll() is None and not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.5)
+        if stop.is_set():
+            process.terminate()
+            await asyncio.to_thread(process.wait)
+            return
+        log.error("api_process_exited", pid=process.pid, exit_code=process.returncode)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 1)
+
+
+def _hypercorn_config(bind: str) -> Any:
     from hypercorn.config import Config
 
     config = Config()
-    config.bind = [f"{host}:{port}"]
+    config.bind = [bind]
     config.accesslog = None  # the app logs each request itself, with its context
     config.errorlog = logging.getLogger("hypercorn.error")  # through structlog's handler
     config.graceful_timeout = 10.0

@@ -24,7 +24,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import BROKER_URL, REDIS_URL, SERVER_URL, unavailable
+from tests.conftest import SERVER_URL, own_vhost, redis_database, unavailable
 from tests.deploy.containers import READ_ONLY, Container, docker, keep_logs
 from tests.deploy.gateway import Gateway, running_gateway
 from tests.e2e.deployment import DELAYS_MS, PASSWORD
@@ -116,19 +116,21 @@ def shop(image: str) -> Iterator[Shop]:
     """Two API instances, a relay and a worker of every module, in containers (read-only root,
     the image's non-root user), on a migrated database of their own; emails as files in
     ``mail``; an admin (``ADMIN``, ``PASSWORD``)."""
-    with own_folder("shop") as folder:
-        yield from _shop(image, folder)
+    with own_folder("shop") as folder, own_vhost("orion_deploy") as broker_url:
+        yield from _shop(image, folder, broker_url)
 
 
-def _shop(image: str, folder: Path) -> Iterator[Shop]:
+def _shop(image: str, folder: Path, broker_url: str) -> Iterator[Shop]:
+    """Its own database, virtual host and Redis database: the containers run until the
+    session ends, beside the other tests of this process."""
     name = f"orion_deploy_{uuid.uuid4().hex[:10]}"
     asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
     database_url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
     env_file = folder / "orion.env"
     env_file.write_text(
         f"ORION_DATABASE_URL={database_url}\n"
-        f"ORION_BROKER_URL={BROKER_URL}\n"
-        f"ORION_REDIS_URL={REDIS_URL}\n"
+        f"ORION_BROKER_URL={broker_url}\n"
+        f"ORION_REDIS_URL={redis_database()}\n"
         f"ORION_JWT_KEYS=deploy:{secret('deploy signing key', secrets.token_urlsafe(32))}\n"
         f"ORION_RETRY_DELAYS_MS={DELAYS_MS}\n"
         "ORION_TRUSTED_PROXIES=127.0.0.1\n"  # the gateway: it connects from 127.0.0.1

@@ -109,6 +109,28 @@ def new_pen(http: httpx.Client, admin: dict[str, str], stock: int, sku: str = "P
     return product_id
 
 
+def buy(
+    http: httpx.Client,
+    headers: dict[str, str],
+    product_id: str,
+    quantity: int = 1,
+    *,
+    key: str | None = None,
+) -> str:
+    """``quantity`` of the product in the customer's cart, then checked out with a good card
+    (``key``: the Idempotency-Key, by default one per product and quantity): the order's id."""
+    put = http.put(f"/api/v1/cart/items/{product_id}", json={"quantity": quantity}, headers=headers)
+    assert put.status_code == 200, put.text
+    placed = http.post(
+        "/api/v1/orders",
+        json={"shipping_address": ADDRESS, "payment": {"token": "tok_visa"}},
+        headers={**headers, "Idempotency-Key": key or f"{product_id}-{quantity}"},
+    )
+    assert placed.status_code == 202, placed.text
+    order_id: str = placed.json()["id"]
+    return order_id
+
+
 def sign_in(http: httpx.Client, email: str) -> dict[str, str]:
     tokens = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()
     return {"Authorization": f"Bearer {tokens['access_token']}"}

@@ -17,6 +17,7 @@ from tests.e2e.deployment import (
     ADDRESS,
     DELAYS_MS,
     MODES,
+    buy,
     deployed,
     new_pen,
     shopper,
@@ -26,19 +27,6 @@ from tests.e2e.deployment import (
 from tests.e2e.test_serve import orion_env
 
 SETTLED_WITHIN_S = 60  # a deadline, not a timing: a loaded CI machine is slow
-
-
-def buy(http: httpx.Client, headers: dict[str, str], product_id: str, quantity: int) -> str:
-    put = http.put(f"/api/v1/cart/items/{product_id}", json={"quantity": quantity}, headers=headers)
-    assert put.status_code == 200, put.text
-    placed = http.post(
-        "/api/v1/orders",
-        json={"shipping_address": ADDRESS, "payment": {"token": "tok_visa"}},
-        headers={**headers, "Idempotency-Key": f"{product_id}-{quantity}"},
-    )
-    assert placed.status_code == 202, placed.text
-    order_id: str = placed.json()["id"]
-    return order_id
 
 
 def stock_of(http: httpx.Client, admin: dict[str, str], product_id: str) -> int:

@@ -7,6 +7,7 @@ charged twice, and every order ends paid."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -23,9 +24,9 @@ import redis
 
 from tests.conftest import BROKER_URL, REDIS_URL
 from tests.e2e.deployment import (
-    ADDRESS,
     DELAYS_MS,
     PASSWORD,
+    buy,
     new_pen,
     orion_process,
     shopper,
@@ -155,17 +156,7 @@ class Shop:
             headers = shopper(http, name)
             placed = []
             for n in range(orders):
-                put = http.put(
-                    f"/api/v1/cart/items/{product}", json={"quantity": 1}, headers=headers
-                )
-                assert put.status_code == 200, put.text
-                order = http.post(
-                    "/api/v1/orders",
-                    json={"shipping_address": ADDRESS, "payment": {"token": "tok_visa"}},
-                    headers={**headers, "Idempotency-Key": f"{name}-{n}"},
-                )
-                assert order.status_code == 202, order.text
-                placed.append((headers, order.json()["id"]))
+                placed.append((headers, buy(http, headers, product, key=f"{name}-{n}")))
             return placed
 
 
@@ -183,6 +174,19 @@ def assert_charged_once(database: str, provider: FakeProvider, orders: int) -> N
     assert set(provider.charges_made.values()) == {1}, "a payment was charged twice"
     assert set(provider.charges_made) == asyncio.run(_captured_payment_keys(database))
     assert len(provider.charges_made) == orders
+
+
+def assert_the_auditor_finds_nothing(shop: Shop, orders: int) -> None:
+    """After the fault, ``orion audit`` as an operator runs it, judging everything (no grace
+    for the saga's lag): every order checked, no invariant broken."""
+    audited = orion("audit", "--json", env={**shop.env, "ORION_AUDIT_GRACE_S": "0"})
+    report = json.loads(audited.stdout)
+    results = {result["invariant"]: result for result in report["results"]}
+    assert results["order_payment"]["checked"] >= orders, audited.stdout
+    assert {name: result["violations"] for name, result in results.items()} == dict.fromkeys(
+        results, 0
+    ), audited.stdout
+    assert audited.returncode == 0, audited.stderr
 
 
 @pytest.fixture
@@ -211,6 +215,7 @@ def test_a_provider_outage_opens_the_breaker_and_every_order_is_paid_after(
     assert set(statuses.values()) == {"paid"}
     assert during <= 60, f"{during} calls reached the provider while it was down"
     assert_charged_once(database, provider, len(orders))
+    assert_the_auditor_finds_nothing(shop, len(orders))
 
 
 def test_killing_the_payment_worker_five_times_loses_no_order_and_charges_none_twice(
@@ -233,6 +238,7 @@ def test_killing_the_payment_worker_five_times_loses_no_order_and_charges_none_t
     statuses = shop.wait_settled(orders)
     assert set(statuses.values()) == {"paid"}
     assert_charged_once(database, provider, len(orders))
+    assert_the_auditor_finds_nothing(shop, len(orders))
 
 
 def test_sigterm_under_load_drains_the_worker_and_loses_nothing(
@@ -245,3 +251,4 @@ def test_sigterm_under_load_drains_the_worker_and_loses_nothing(
     statuses = shop.wait_settled(orders)
     assert set(statuses.values()) == {"paid"}
     assert_charged_once(database, provider, len(orders))
+    assert_the_auditor_finds_nothing(shop, len(orders))

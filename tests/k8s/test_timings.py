@@ -27,7 +27,7 @@ from tests.k8s.conftest import OVERLAYS, ROOT, container, named, of_kind, worklo
 from tests.k8s.test_manifests_match_orion import arguments
 
 Objects = dict[str, list[dict[str, Any]]]
-GRACEFUL_S = _hypercorn_config("0.0.0.0", 8000).graceful_timeout  # noqa: S104
+GRACEFUL_S = _hypercorn_config("0.0.0.0:8000").graceful_timeout
 MARGIN_S = 5  # for the process to exit and the kubelet to see it
 
 
