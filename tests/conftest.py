@@ -147,6 +147,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["log_hygiene"] = (lines, [f"{LOG_DIR}/{leak}" for leak in found])
+        workeroutput["told"] = TOLD
         return
     for worker_lines, worker_found in _WORKERS_LOGS:
         lines += worker_lines
@@ -163,11 +164,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 _WORKERS_LOGS: list[tuple[int, list[str]]] = []
+TOLD: list[str] = []  # lines for the end of the run (the image's size), from any process
 
 
 def pytest_testnodedown(node: Any, error: Any) -> None:
-    """An xdist worker's log hygiene findings (``pytest_sessionfinish``), for the controller."""
+    """An xdist worker's log hygiene findings (``pytest_sessionfinish``) and what its tests
+    had to tell, for the controller."""
     _WORKERS_LOGS.append(node.workeroutput.get("log_hygiene", (0, [])))
+    TOLD.extend(node.workeroutput.get("told", []))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in TOLD:
+        terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

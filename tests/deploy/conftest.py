@@ -24,7 +24,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import SERVER_URL, own_vhost, redis_database, unavailable
+from tests.conftest import SERVER_URL, TOLD, own_vhost, redis_database, unavailable
 from tests.deploy.containers import READ_ONLY, Container, docker, keep_logs
 from tests.deploy.gateway import Gateway, running_gateway
 from tests.e2e.deployment import DELAYS_MS, PASSWORD
@@ -38,12 +38,6 @@ RUN = secrets.token_hex(4)
 ADMIN = "ops@example.com"
 ORION_UID = 10001  # the image's user
 MODULES = "catalog,identity,ordering,payments,notifications"
-BUILT: list[str] = []  # what the image fixture built, told at the end of the run
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for line in BUILT:
-        terminalreporter.write_line(line)
 
 
 @contextmanager
@@ -79,7 +73,7 @@ def image() -> Iterator[str]:
     )  # fmt: skip
     assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-5000:]
     size = int(docker("image", "inspect", "--format", "{{.Size}}", tag))
-    BUILT.append(f"deploy: image {tag} built on {BASE_IMAGE}: {size / 2**20:.0f} MiB")
+    TOLD.append(f"deploy: image {tag} built on {BASE_IMAGE}: {size / 2**20:.0f} MiB")
     yield tag
     docker("rmi", tag, check=False)  # its layers stay in the cache for the next run
 
