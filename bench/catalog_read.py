@@ -1,7 +1,8 @@
 """Catalog read benchmark: Orion's GET /api/v1/products/{id} against a bare Quart endpoint.
 
 The servers run side by side in one run, each as a subprocess on the same Hypercorn
-configuration (one worker, uvloop, access log off, bound to 127.0.0.1):
+configuration (uvloop, access log off, bound to 127.0.0.1; bare Quart in one process, Orion
+in --workers processes, one by default):
 
   orion  `python -m orion serve` on a throwaway PostgreSQL database (127.0.0.1:5432, user
          postgres) migrated and seeded with the demo catalog, ORION_LOG_LEVEL=WARNING;
@@ -125,7 +126,7 @@ def median(samples: list[Sample]) -> Sample:
     )
 
 
-def benchmark(seconds: int, connections: int) -> None:
+def benchmark(seconds: int, connections: int, workers: int) -> None:
     orion_port, redis_port, bare_port = free_port(), free_port(), free_port()
     with throwaway_database() as database:
         env = {
@@ -142,11 +143,10 @@ def benchmark(seconds: int, connections: int) -> None:
         redis_base = f"http://{HOST}:{redis_port}"
         bare_url = f"http://{HOST}:{bare_port}/product"
         redis_env = {**env, "ORION_REDIS_URL": REDIS_URL}
+        serve = [*orion, "serve", "--workers", str(workers), "--port"]
         with (
-            server([*orion, "serve", "--port", str(orion_port)], f"{orion_base}/health/live", env),
-            server(
-                [*orion, "serve", "--port", str(redis_port)], f"{redis_base}/health/live", redis_env
-            ),
+            server([*serve, str(orion_port)], f"{orion_base}/health/live", env),
+            server([*serve, str(redis_port)], f"{redis_base}/health/live", redis_env),
             server([sys.executable, __file__, "--serve-bare", str(bare_port)], bare_url, env),
         ):
             first = json.loads(fetch(f"{orion_base}/api/v1/products?limit=1"))["items"][0]
@@ -168,13 +168,18 @@ def benchmark(seconds: int, connections: int) -> None:
                         f"round {round_number} {name:<5} {sample.requests_per_s:>9.1f} req/s"
                         f"  p50 {sample.p50_ms:.2f} ms  p99 {sample.p99_ms:.2f} ms"
                     )
-    report(targets, sizes, {name: median(runs) for name, runs in samples.items()})
+    report(targets, sizes, {name: median(runs) for name, runs in samples.items()}, workers)
 
 
-def report(targets: dict[str, str], sizes: dict[str, int], result: dict[str, Sample]) -> None:
+def report(
+    targets: dict[str, str], sizes: dict[str, int], result: dict[str, Sample], workers: int
+) -> None:
     bare = result["bare"]
     print()
-    print("Hypercorn, 1 worker, uvloop, access log off, on 127.0.0.1, for both servers.")
+    print(
+        f"Hypercorn, uvloop, access log off, on 127.0.0.1: bare Quart in 1 process, Orion in "
+        f"{workers} (orion serve --workers {workers})."
+    )
     print("Orion runs with ORION_LOG_LEVEL=WARNING: its per-request info log lines are off.")
     print(f"Median of {ROUNDS} alternated rounds per target.")
     for name, url in targets.items():
@@ -203,6 +208,12 @@ def main() -> None:
     parser.add_argument(
         "--connections", type=int, default=32, help="wrk's open connections (default 32)"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="Orion's API processes (orion serve --workers); bare Quart keeps one (default 1)",
+    )
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare is not None:  # this script, started by itself as the bare server
@@ -215,7 +226,7 @@ def main() -> None:
         f"wrk --latency -t1 -c{args.connections} -d{args.duration}s, "
         f"{ROUNDS} rounds per target, alternated; {load_average()}"
     )
-    benchmark(args.duration, args.connections)
+    benchmark(args.duration, args.connections, args.workers)
 
 
 if __name__ == "__main__":
