@@ -4,6 +4,10 @@ and recorded nowhere."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 import sqlalchemy as sa
 
 from orion.bootstrap import Orion
@@ -53,6 +57,11 @@ async def test_an_admin_ships_an_order_after_confirming_and_the_audit_log_says_s
     assert row["after"]["status"] == "shipped"  # type: ignore[index]
     log = await (await client.get("/admin/audit?action=orders.ship")).get_data(as_text=True)
     assert f"Order {order_id}" in log
+    # the history the write added to: what it added, the entries it kept counted
+    assert "<dd>3 entries</dd>" in log
+    assert "<dd>&#34;shipped&#34;</dd>" in log  # the status
+    (added,) = re.findall(r"<dd>\+ (.*?)</dd>", html.unescape(log))
+    assert json.loads(added)["status"] == "shipped"
 
     again = await client.post(f"/admin/orders/{order_id}/ship", form={"csrf": token})
     assert again.status_code == 409
