@@ -181,17 +181,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Markers by folder (e2e and deploy are also ``slow``: ``-m "not slow"`` is the quick
-    loop of development); and, for ``pytest -n N --dist loadgroup`` (scripts/test), one xdist
-    group per file, so a file's module-scoped fixtures are made once, and one for all of
-    ``tests/deploy``, whose image builds and stacks share Docker's daemon."""
+    loop of development)."""
     for item in items:
-        path = Path(item.fspath).relative_to(TESTS)
-        kind = path.parts[0]
+        kind = Path(item.fspath).relative_to(TESTS).parts[0]
         if kind in {"unit", "integration", "contract", "e2e", "deploy"}:
             item.add_marker(getattr(pytest.mark, kind))
         if kind in {"e2e", "deploy"}:
             item.add_marker(pytest.mark.slow)
-        item.add_marker(pytest.mark.xdist_group("deploy" if kind == "deploy" else str(path)))
 
 
 def unavailable(service: str, error: BaseException) -> None:
