@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from iso4217 import Currency
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from orion.shared_kernel.domain.money import InvalidMoney, currency_exponent
 
@@ -23,6 +23,22 @@ def _known_currency(code: str) -> str:
 BIGINT_MAX = 2**63 - 1
 INTEGER_MAX = 2**31 - 1
 MinorUnitsFilter = Annotated[int, Field(ge=0, le=BIGINT_MAX)]
+
+
+def _not_a_number(value: object) -> object:
+    """Pydantic takes a number for a date-time (seconds since 1970); the document promises an
+    ISO 8601 string, and a number is refused as it says."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+    elif not isinstance(value, (int, float)):
+        return value
+    raise ValueError("a date-time in ISO 8601 with its offset, such as 2026-12-07T10:00:00Z")
+
+
+DateTimeFilter = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
 
 # The ISO 4217 codes a shop can price in (those with minor units), listed in the OpenAPI
 # document as they are checked here.

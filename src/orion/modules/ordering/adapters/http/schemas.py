@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from orion.modules.ordering.application.queries import (
     MAX_PAGE,
@@ -21,6 +21,7 @@ from orion.shared_kernel.adapters.http.schemas import (
     AddressIn,
     Body,
     CurrencyCode,
+    DateTimeFilter,
     MinorUnitsFilter,
     MoneyOut,
 )
@@ -63,8 +64,8 @@ class OrderListQuery(BaseModel):
     status: list[StatusName] | None = Field(
         default=None, description="One or several: status=paid&status=shipped or paid,shipped."
     )
-    created_from: AwareDatetime | None = Field(default=None, description="Inclusive.")
-    created_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
+    created_from: DateTimeFilter | None = Field(default=None, description="Inclusive.")
+    created_to: DateTimeFilter | None = Field(default=None, description="Exclusive.")
     min_total: MinorUnitsFilter | None = Field(default=None, description="Minor units, inclusive.")
     max_total: MinorUnitsFilter | None = Field(default=None, description="Minor units, inclusive.")
     q: str | None = Field(
