@@ -14,6 +14,7 @@ from orion.modules.catalog.application.queries import (
     ProductFacets,
     ProductView,
 )
+from orion.modules.catalog.domain.product import SKU
 from orion.shared_kernel.adapters.http.exchange_rates import ConversionOut, CurrencyQuery
 from orion.shared_kernel.adapters.http.schemas import (
     INTEGER_MAX,
@@ -25,7 +26,7 @@ from orion.shared_kernel.adapters.http.schemas import (
 
 
 class ProductIn(Body):
-    sku: str = Field(min_length=1, max_length=64, examples=["TSHIRT-RED-M"])
+    sku: str = Field(pattern=f"^{SKU.pattern}$", examples=["TSHIRT-RED-M"])
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
     category: str = Field(min_length=1, max_length=64)
